@@ -1,0 +1,15 @@
+// CLI: `nsjail check FILE.toml` — validate a config, print every problem, exit 2 on any.
+import type { Command } from "commander";
+import { hostContext, resolveConfig } from "../config/resolve.ts";
+
+export function registerCheck(program: Command, setExit: (code: number) => void): void {
+  program
+    .command("check")
+    .description("validate a config file and print every problem with file:line and key")
+    .argument("<file>", "TOML config")
+    .action((file: string) => {
+      resolveConfig({ file, cli: {}, command: [] }, hostContext());
+      process.stdout.write(`${file}: ok\n`);
+      setExit(0);
+    });
+}

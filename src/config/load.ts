@@ -1,0 +1,100 @@
+// Stage 1 (config): read a TOML file and parse it into an untyped table. No interpretation here;
+// every failure is a ConfigError whose one issue names the file (and line when known).
+import { readFileSync } from "node:fs";
+import TOML from "@iarna/toml";
+import { ConfigError } from "../errors.ts";
+
+export interface LoadedConfig {
+  readonly raw: Record<string, unknown>;
+  readonly text: string;
+}
+
+/** strerror() text for the errors a config read can plausibly hit. */
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+  ELOOP: "Too many levels of symbolic links",
+  ENAMETOOLONG: "File name too long",
+  EIO: "Input/output error",
+};
+
+/**
+ * Issues of file-level failures carry the file (and line) as their path and the error has no
+ * file of its own, so they render as `f.toml: cannot read: …` or `f.toml:3: <parser message>`.
+ */
+function fileError(path: string, message: string, line?: number): ConfigError {
+  const where = line === undefined ? path : `${path}:${line}`;
+  return new ConfigError(null, [line === undefined ? { path: where, message } : { path: where, message, line }]);
+}
+
+export function loadConfigFile(path: string): LoadedConfig {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? "EIO";
+    throw fileError(path, `cannot read: ${code} (${READ_ERRORS[code] ?? (e as Error).message})`);
+  }
+  const bad = invalidUtf8Offset(bytes);
+  if (bad >= 0) {
+    const line = countLines(bytes, bad);
+    const byte = (bytes[bad] ?? 0).toString(16).padStart(2, "0");
+    throw fileError(path, `invalid UTF-8 at byte ${bad} (0x${byte})`, line);
+  }
+  // A leading BOM is legal UTF-8 but not TOML; editors on some systems write one.
+  const text = new TextDecoder("utf-8", { ignoreBOM: false }).decode(bytes);
+  try {
+    return { raw: TOML.parse(text) as Record<string, unknown>, text };
+  } catch (e) {
+    const err = e as { message?: string; line?: number; col?: number };
+    const first = String(err.message ?? e).split("\n")[0] ?? "";
+    // @iarna/toml appends "at row R, col C, pos P:" and a snippet; keep the sentence only.
+    const message = first.replace(/ at row \d+, col \d+, pos \d+:?$/, "");
+    const line = typeof err.line === "number" ? err.line + 1 : undefined; // parser lines are 0-based
+    const col = typeof err.col === "number" ? ` (column ${err.col + 1})` : "";
+    throw fileError(path, `${message}${col}`, line);
+  }
+}
+
+/** Offset of the first byte that is not well-formed UTF-8 (RFC 3629), or -1. */
+export function invalidUtf8Offset(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i] ?? 0;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    // [continuation bytes, allowed range of the second byte]: excludes overlongs, surrogates
+    // and code points above U+10FFFF, as the Unicode table 3-7 does.
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0;
+      if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined) return i;
+      if (k === 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
+}
+
+function countLines(b: Uint8Array, end: number): number {
+  let line = 1;
+  for (let i = 0; i < end; i++) if (b[i] === 0x0a) line++;
+  return line;
+}

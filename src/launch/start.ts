@@ -1,0 +1,14 @@
+// Stage 5 (launch): the real jail — the Linux Sys, the sealed image, the supervisor.
+import type { JailConfig } from "../config/model.ts";
+import type { HostContext } from "../config/validate.ts";
+import type { Logger } from "../log.ts";
+import { Supervisor } from "../supervisor/supervisor.ts";
+import { loadNative } from "../sys/ffi.ts";
+import { linuxSys } from "../sys/linux-sys.ts";
+import { spawnJail } from "./spawn.ts";
+
+export async function startJail(config: JailConfig, host: HostContext, log: Logger): Promise<number> {
+  const watch = new Supervisor(linuxSys, log).watch();
+  const jail = spawnJail(linuxSys, config, { uid: host.uid, capLastCap: host.capLastCap, imageFd: loadNative().imageFd }, log);
+  return watch.attach(jail, config);
+}

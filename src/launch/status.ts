@@ -1,0 +1,31 @@
+// Stage 5 (launch): status records from the child → warnings, a SetupError, the exit status.
+import { SetupError } from "../errors.ts";
+import type { Plan } from "../plan/types.ts";
+import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_SIZE, STATUS_WARNING } from "../plan/wire.ts";
+
+export type StatusRecord =
+  | { readonly kind: "error" | "warning"; readonly opIndex: number; readonly errno: number }
+  | { readonly kind: "exit"; readonly waitStatus: number }
+  | { readonly kind: "ready" };
+
+export function decodeStatus(bytes: Uint8Array): StatusRecord[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: StatusRecord[] = [];
+  for (let at = 0; at + STATUS_SIZE <= bytes.byteLength; at += STATUS_SIZE) {
+    const opIndex = view.getUint32(at, true);
+    const errno = view.getInt32(at + 4, true);
+    const kind = view.getUint32(at + 8, true);
+    if (kind === STATUS_ERROR) out.push({ kind: "error", opIndex, errno });
+    else if (kind === STATUS_WARNING) out.push({ kind: "warning", opIndex, errno });
+    else if (kind === STATUS_EXIT) out.push({ kind: "exit", waitStatus: errno });
+    else if (kind === STATUS_READY) out.push({ kind: "ready" });
+  }
+  return out;
+}
+
+/** Phrases a failed op through its origin: `sethostname x [hostname]: EPERM (…)`. */
+export function setupError(plan: Plan, opIndex: number, errno: number): SetupError {
+  const op = plan.ops[opIndex];
+  if (!op) return new SetupError("plan", "plan ended without execve", "plan", errno);
+  return new SetupError(op.kind, op.origin.note, op.origin.path, errno);
+}

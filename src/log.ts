@@ -1,0 +1,18 @@
+// Levelled logger: one line per event on stderr. Pure stages never log.
+import type { LogLevel } from "./config/model.ts";
+
+const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+export interface Logger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+  const at = (lvl: LogLevel) => (msg: string) => {
+    if (RANK[lvl] >= RANK[level]) write(`nsjail: ${lvl === "info" ? "" : `${lvl}: `}${msg}\n`);
+  };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}

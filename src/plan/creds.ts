@@ -1,0 +1,48 @@
+// Stage 2 (plan): credentials and capabilities, in the only order the kernel allows:
+// drop the bounding set while CAP_SETPCAP is still held, keep caps across the uid switch
+// only when some are kept, then fix every set, then no_new_privs.
+import type { JailConfig } from "../config/model.ts";
+import { PR, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE } from "../sys/constants.ts";
+import type { PlanContext } from "./context.ts";
+import { op, type Op, type OpOrigin } from "./types.ts";
+
+const CAP = (note: string): OpOrigin => ({ path: "cap", note });
+
+export function planCaps(config: JailConfig, ctx: PlanContext): Op[] {
+  const kept = new Set(config.caps);
+  const ops: Op[] = [];
+  for (let cap = 0; cap <= ctx.capLastCap; cap++) {
+    if (!kept.has(cap)) ops.push(op("prctl", [PR.CAPBSET_DROP, cap, 0, 0, 0], CAP(`drop cap ${cap} from the bounding set`)));
+  }
+  if (kept.size > 0 && config.uid !== 0) {
+    ops.push(op("prctl", [PR.SET_KEEPCAPS, 1, 0, 0, 0], CAP("keep capabilities across setresuid")));
+  }
+  return ops;
+}
+
+export function planIds(config: JailConfig, ctx: PlanContext): Op[] {
+  const origin = (path: string, note: string): OpOrigin => ({ path, note });
+  const ops: Op[] = [];
+  // A rootless user namespace has setgroups denied (the price of writing our own gid_map).
+  const canSetGroups = !config.unshare.has("user") || ctx.hostUid === 0;
+  if (canSetGroups) ops.push(op("setgroups", [[config.gid]], origin("gid", `setgroups [${config.gid}]`)));
+  ops.push(op("setresgid", [config.gid, config.gid, config.gid], origin("gid", `setresgid ${config.gid}`)));
+  ops.push(op("setresuid", [config.uid, config.uid, config.uid], origin("uid", `setresuid ${config.uid}`)));
+  return ops;
+}
+
+export function planCapSets(config: JailConfig): Op[] {
+  const mask = config.caps.reduce((m, cap) => m | (1n << BigInt(cap)), 0n);
+  const ops = [
+    op("capset", [mask, mask, mask], CAP(mask === 0n ? "clear every capability set" : `keep caps ${config.caps.join(",")}`)),
+    op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0], CAP("clear the ambient set"), true),
+  ];
+  // Ambient caps survive execve for a non-root uid; root gets its permitted set from bounding.
+  if (config.uid !== 0) {
+    for (const cap of config.caps) {
+      ops.push(op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0], CAP(`raise cap ${cap} in the ambient set`)));
+    }
+  }
+  ops.push(op("prctl", [PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0], { path: "security", note: "no_new_privs" }));
+  return ops;
+}

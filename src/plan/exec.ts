@@ -1,0 +1,54 @@
+// Stage 2 (plan): the last steps — hand over to the init (PID 1 of a new pid namespace),
+// then in the command's own process: new session, working directory, fds, execve.
+import type { JailConfig } from "../config/model.ts";
+import { CLOSE_RANGE_CLOEXEC, F_SETFD, MAX_FD } from "../sys/constants.ts";
+import type { PlanContext } from "./context.ts";
+import { op, type Op } from "./types.ts";
+
+/** True when a small init runs as PID 1 and the command is its child. */
+export function usesInit(config: JailConfig): boolean {
+  return config.unshare.has("pid") && !config.asPid1;
+}
+
+/** Clears CLOEXEC on the two fds the init needs, then execs the sealed trampoline image.
+ * `start` is the index of the first op the init's child runs. */
+export function planInit(ctx: PlanContext, start: number): Op[] {
+  const origin = { path: "as_pid_1", note: "start the jail's init as PID 1" };
+  const { plan, statusWrite, image } = ctx.fds;
+  return [
+    op("fcntl", [plan, F_SETFD, 0], { ...origin, note: "pass the plan to the init" }),
+    op("fcntl", [statusWrite, F_SETFD, 0], { ...origin, note: "pass the status pipe to the init" }),
+    op("exec_init", [image, ["nsjail-init", String(plan), String(start), String(statusWrite)]], origin),
+  ];
+}
+
+/** Every fd from 3 up is marked close-on-exec except the ones passed on purpose; the status
+ * pipe is among them, so a successful execve closes it and the parent reads EOF. */
+function planFds(config: JailConfig): Op[] {
+  const origin = (note: string) => ({ path: "pass_fd", note });
+  const ops: Op[] = [];
+  let from = 3;
+  for (const fd of config.passFds) {
+    if (fd > from) ops.push(op("close_range", [from, fd - 1, CLOSE_RANGE_CLOEXEC], origin(`close fds ${from}-${fd - 1} on exec`)));
+    ops.push(op("fcntl", [fd, F_SETFD, 0], origin(`pass fd ${fd}`)));
+    from = fd + 1;
+  }
+  ops.push(op("close_range", [from, MAX_FD, CLOSE_RANGE_CLOEXEC], origin(`close fds ≥ ${from} on exec`)));
+  return ops;
+}
+
+export function planCommand(config: JailConfig): Op[] {
+  const [file, ...rest] = config.command;
+  const env = config.env.map(([k, v]) => `${k}=${v}`);
+  const path = config.env.find(([k]) => k === "PATH")?.[1] ?? null;
+  return [
+    // A new session: the command has no controlling terminal of the caller (TIOCSTI).
+    op("setsid", [], { path: "security", note: "new session (setsid)" }),
+    op("chdir", [config.chdir], { path: "chdir", note: `chdir ${config.chdir}` }),
+    ...planFds(config),
+    op("execve", [file!, [file!, ...rest], env, file!.includes("/") ? null : path], {
+      path: "command",
+      note: `execve ${file}`,
+    }),
+  ];
+}

@@ -1,0 +1,90 @@
+// Kernel constants used by planners and the parent; the syscall tables feed the generated
+// C header, so the trampoline never hard-codes a number of its own.
+
+export const CLONE = {
+  NEWTIME: 0x80,
+  NEWNS: 0x00020000,
+  NEWCGROUP: 0x02000000,
+  NEWUTS: 0x04000000,
+  NEWIPC: 0x08000000,
+  NEWUSER: 0x10000000,
+  NEWPID: 0x20000000,
+  NEWNET: 0x40000000,
+} as const;
+
+export const MS = {
+  RDONLY: 1,
+  NOSUID: 2,
+  NODEV: 4,
+  NOEXEC: 8,
+  REMOUNT: 32,
+  BIND: 4096,
+  REC: 16384,
+  PRIVATE: 1 << 18,
+  SLAVE: 1 << 19,
+} as const;
+
+export const MNT_DETACH = 2;
+
+export const PR = {
+  SET_PDEATHSIG: 1,
+  SET_DUMPABLE: 4,
+  SET_KEEPCAPS: 8,
+  CAPBSET_DROP: 24,
+  SET_NO_NEW_PRIVS: 38,
+  CAP_AMBIENT: 47,
+} as const;
+export const PR_CAP_AMBIENT_RAISE = 2;
+export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
+
+export const SIG = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, USR2: 12, TERM: 15, CHLD: 17 } as const;
+
+export const F_SETFD = 2;
+export const F_ADD_SEALS = 1033;
+/** F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE */
+export const SEALS_ALL = 0x1 | 0x2 | 0x4 | 0x8;
+export const MFD_CLOEXEC = 1;
+export const MFD_ALLOW_SEALING = 2;
+/** Linux ≥ 6.3; older kernels reject it with EINVAL and allow exec anyway. */
+export const MFD_EXEC = 0x10;
+export const WNOHANG = 1;
+export const CLOSE_RANGE_CLOEXEC = 4;
+export const O_CLOEXEC = 0o2000000;
+export const MAX_FD = 0xffffffff;
+
+/** Signals the supervisor and the jail's init pass on to the command. */
+export const FORWARDED_SIGNALS = [SIG.HUP, SIG.INT, SIG.QUIT, SIG.USR1, SIG.USR2, SIG.TERM] as const;
+
+/** Per-architecture syscall numbers the trampoline needs. */
+export const SYSCALLS = {
+  x86_64: {
+    read: 0, write: 1, close: 3, mmap: 9, munmap: 11, rt_sigaction: 13, rt_sigprocmask: 14,
+    ioctl: 16, getpid: 39, socket: 41, exit: 60, wait4: 61, kill: 62, fcntl: 72, chdir: 80, mkdirat: 258, lseek: 8, signalfd4: 289, memfd_create: 319,
+    getppid: 110, setgroups: 116, setresuid: 117, setresgid: 119, setsid: 112, capset: 126,
+    prctl: 157, pivot_root: 155, mount: 165, umount2: 166, sethostname: 170, setdomainname: 171,
+    exit_group: 231, unshare: 272, prlimit64: 302, execve: 59, execveat: 322, openat: 257,
+    clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, pidfd_open: 434,
+  },
+  aarch64: {
+    read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
+    ioctl: 29, getpid: 172, socket: 198, exit: 93, wait4: 260, kill: 129, fcntl: 25, chdir: 49, mkdirat: 34, lseek: 62, signalfd4: 74, memfd_create: 279,
+    getppid: 173, setgroups: 159, setresuid: 147, setresgid: 149, setsid: 157, capset: 91,
+    prctl: 167, pivot_root: 41, mount: 40, umount2: 39, sethostname: 161, setdomainname: 162,
+    exit_group: 94, unshare: 97, prlimit64: 261, execve: 221, execveat: 281, openat: 56,
+    clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, pidfd_open: 434,
+  },
+} as const;
+
+/**
+ * ABI constants the trampoline needs, identical on x86_64 and aarch64; exported to
+ * build/nsj_wire.h as NSJ_<NAME>.
+ */
+export const C_CONSTANTS = {
+  AT_FDCWD: -100, AT_EMPTY_PATH: 0x1000, O_WRONLY: 1, O_CLOEXEC, SEEK_END: 2,
+  AF_INET: 2, SOCK_DGRAM: 2, SOCK_CLOEXEC: 0o2000000, SIOCGIFFLAGS: 0x8913, SIOCSIFFLAGS: 0x8914, IFF_UP: 1,
+  CLONE_VM: 0x100, SIGCHLD: SIG.CHLD,
+  FORWARD_MASK: `0x${FORWARDED_SIGNALS.reduce((m, s) => m | (1 << (s - 1)), 1 << (SIG.CHLD - 1)).toString(16)}ul`, SIGKILL: SIG.KILL, SIGSTOP: 19, SIG_SETMASK: 2, NSIG: 64,
+  PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, MAP_PRIVATE: 2, MAP_ANONYMOUS: 0x20, MAP_STACK: 0x20000,
+  WNOHANG: 1, SFD_CLOEXEC: 0o2000000, CAP_VERSION_3: 0x20080522,
+  EINVAL: 22, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR: 4, EAGAIN: 11,
+} as const;

@@ -1,0 +1,58 @@
+// Errno numbers ↔ names ↔ messages, and hints keyed by (call, errno). Pure data.
+
+const ERRNOS: Record<number, readonly [string, string]> = {
+  1: ["EPERM", "Operation not permitted"],
+  2: ["ENOENT", "No such file or directory"],
+  3: ["ESRCH", "No such process"],
+  4: ["EINTR", "Interrupted system call"],
+  5: ["EIO", "Input/output error"],
+  7: ["E2BIG", "Argument list too long"],
+  8: ["ENOEXEC", "Exec format error"],
+  9: ["EBADF", "Bad file descriptor"],
+  10: ["ECHILD", "No child processes"],
+  11: ["EAGAIN", "Resource temporarily unavailable"],
+  12: ["ENOMEM", "Cannot allocate memory"],
+  13: ["EACCES", "Permission denied"],
+  14: ["EFAULT", "Bad address"],
+  16: ["EBUSY", "Device or resource busy"],
+  17: ["EEXIST", "File exists"],
+  18: ["EXDEV", "Invalid cross-device link"],
+  19: ["ENODEV", "No such device"],
+  20: ["ENOTDIR", "Not a directory"],
+  21: ["EISDIR", "Is a directory"],
+  22: ["EINVAL", "Invalid argument"],
+  24: ["EMFILE", "Too many open files"],
+  26: ["ETXTBSY", "Text file busy"],
+  28: ["ENOSPC", "No space left on device"],
+  30: ["EROFS", "Read-only file system"],
+  36: ["ENAMETOOLONG", "File name too long"],
+  38: ["ENOSYS", "Function not implemented"],
+  40: ["ELOOP", "Too many levels of symbolic links"],
+  95: ["EOPNOTSUPP", "Operation not supported"],
+  125: ["ECANCELED", "Operation canceled"],
+};
+
+export function errnoName(errno: number): string {
+  return ERRNOS[errno]?.[0] ?? `E${errno}`;
+}
+
+export function errnoText(errno: number): string {
+  return ERRNOS[errno]?.[1] ?? `Unknown error ${errno}`;
+}
+
+/** Hints for the failures operators hit most; keyed by "call:ERRNAME" or "*:ERRNAME". */
+const HINTS: Record<string, string> = {
+  "clone:EPERM": "creating namespaces needs root or unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone, user.max_user_namespaces)",
+  "clone:ENOSPC": "user.max_user_namespaces (or another namespace limit) is exhausted",
+  "clone:EINVAL": "this kernel lacks one of the requested namespaces (see `nsjail test`)",
+  "write:EPERM": "mapping ids other than your own needs root or newuidmap/newgidmap (package uidmap)",
+  "execve:ENOENT": "the command was not found inside the jail (check the path and PATH)",
+  "execve:EACCES": "the command is not executable inside the jail (permissions or a noexec mount)",
+  "mount:EPERM": "the mount is not allowed in this user namespace",
+  "sethostname:EPERM": "a hostname needs a new uts namespace",
+};
+
+export function hintFor(call: string, errno: number): string | undefined {
+  const name = errnoName(errno);
+  return HINTS[`${call}:${name}`] ?? HINTS[`*:${name}`];
+}

@@ -1,0 +1,85 @@
+// The only importer of bun:ffi. Loads the trampoline shared object, which is embedded in the
+// binary, from a sealed memfd. The same fd is later exec'd as the jail's init, so the seal
+// matters: nobody, the jail included, can rewrite code that this process has mapped.
+import { dlopen, FFIType, ptr, read } from "bun:ffi";
+import { readFileSync, writeSync } from "node:fs";
+import trampolinePath from "../../build/trampoline.so" with { type: "file" };
+import { SyscallError } from "../errors.ts";
+import { F_ADD_SEALS, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_EXEC, SEALS_ALL, SYSCALLS } from "./constants.ts";
+
+const LIBC_NAMES = ["libc.so.6", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1", "libc.so"];
+const I64 = FFIType.i64;
+
+export const ARCH: keyof typeof SYSCALLS = process.arch === "arm64" ? "aarch64" : "x86_64";
+export const NR = SYSCALLS[ARCH];
+
+export interface Native {
+  /** memfd holding the trampoline; exec'd as the jail's init. CLOEXEC, sealed. */
+  readonly imageFd: number;
+  /** Raw syscall: the result, or -errno. */
+  syscall(nr: number, ...args: (number | bigint)[]): number;
+  spawn(plan: Uint8Array, statusFd: number): { pid: number; region: readonly [bigint, bigint] };
+  release(region: readonly [bigint, bigint]): void;
+  planCheck(plan: Uint8Array): number;
+  /** Address of a typed array, for syscalls that take pointers. */
+  address(buf: Uint8Array | Int32Array | BigUint64Array): number;
+}
+
+function loadLibcSyscall(): (nr: number, ...args: number[]) => number {
+  for (const name of LIBC_NAMES) {
+    try {
+      const lib = dlopen(name, {
+        syscall: { args: [I64, I64, I64, I64], returns: FFIType.i64_fast },
+        __errno_location: { args: [], returns: FFIType.ptr },
+      });
+      const { syscall, __errno_location } = lib.symbols;
+      return (nr, a = 0, b = 0, c = 0) => {
+        const rc = Number(syscall(nr, a, b, c));
+        return rc === -1 ? -read.i32(__errno_location()!, 0) : rc;
+      };
+    } catch {
+      // try the next name: glibc and musl call their libc differently
+    }
+  }
+  throw new Error(`cannot load the C library (tried ${LIBC_NAMES.join(", ")})`);
+}
+
+function sealedImage(bytes: Uint8Array): number {
+  const libcSyscall = loadLibcSyscall();
+  const name = Buffer.from("nsjail-init\0");
+  let fd = libcSyscall(NR.memfd_create, ptr(name), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (fd === -22) fd = libcSyscall(NR.memfd_create, ptr(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) throw new SyscallError("memfd_create", -fd, "nsjail-init");
+  writeSync(fd, bytes);
+  const rc = libcSyscall(NR.fcntl, fd, F_ADD_SEALS, SEALS_ALL);
+  if (rc < 0) throw new SyscallError("fcntl(F_ADD_SEALS)", -rc, "nsjail-init");
+  return fd;
+}
+
+let native: Native | undefined;
+
+export function loadNative(): Native {
+  if (native) return native;
+  const imageFd = sealedImage(readFileSync(trampolinePath));
+  const lib = dlopen(`/proc/self/fd/${imageFd}`, {
+    nsj_spawn: { args: [FFIType.ptr, FFIType.u64, I64, FFIType.ptr], returns: FFIType.i64_fast },
+    nsj_release: { args: [FFIType.u64, FFIType.u64], returns: FFIType.i64_fast },
+    nsj_plan_check: { args: [FFIType.ptr, FFIType.u64], returns: FFIType.i64_fast },
+    nsj_syscall: { args: [I64, I64, I64, I64, I64, I64], returns: FFIType.i64_fast },
+  });
+  const sym = lib.symbols;
+  native = {
+    imageFd,
+    syscall: (nr, a = 0, b = 0, c = 0, d = 0, e = 0) => Number(sym.nsj_syscall(nr, a, b, c, d, e)),
+    spawn(plan, statusFd) {
+      const region = new BigUint64Array(2);
+      const pid = Number(sym.nsj_spawn(ptr(plan), plan.byteLength, statusFd, ptr(region)));
+      if (pid < 0) throw new SyscallError("clone", -pid);
+      return { pid, region: [region[0]!, region[1]!] };
+    },
+    release: (region) => void sym.nsj_release(region[0], region[1]),
+    planCheck: (plan) => Number(sym.nsj_plan_check(ptr(plan), plan.byteLength)),
+    address: (buf) => ptr(buf),
+  };
+  return native;
+}

@@ -1,0 +1,27 @@
+// The narrow parent-side syscall surface. launch/ and supervisor/ take a Sys, so their
+// ordering and timeout logic can be tested with a recording fake (test/support/fake-sys.ts).
+import type { Plan } from "../plan/types.ts";
+
+export interface Pipe {
+  readonly read: number;
+  readonly write: number;
+}
+
+export interface Sys {
+  pipe(): Pipe;
+  /** Reads up to `size` bytes, blocking; an empty result is EOF. */
+  read(fd: number, size: number): Uint8Array;
+  write(fd: number, data: Uint8Array): void;
+  close(fd: number): void;
+  /** A CLOEXEC memfd holding `data` (the init reads its plan from it). */
+  memfd(name: string, data?: Uint8Array): number;
+  pwrite(fd: number, data: Uint8Array): void;
+  /** Writes a whole /proc file in one write(2), as the kernel wants for id maps. */
+  writeProcFile(path: string, text: string): void;
+  spawn(plan: Plan, bytes: Uint8Array): { pid: number; release(): void };
+  kill(pid: number, signal: number): void;
+  /** Blocking wait for one child that is known to be exiting: its raw wait status. */
+  wait(pid: number): number;
+  /** Non-blocking wait for one child: its raw wait status, or null while it runs. */
+  tryWait(pid: number): number | null;
+}

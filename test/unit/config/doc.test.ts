@@ -1,0 +1,45 @@
+// Stage 1 (config): docs/config.md is generated from the schema and must not go stale; the
+// example in it and the shipped examples must validate.
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { DOC_PATH, EXAMPLE_TOML, renderConfigDoc } from "../../../scripts/gen-config-doc.ts";
+import { SCHEMA, type KeySpec } from "../../../src/config/schema.ts";
+import { READERS } from "../../../src/config/fields.ts";
+import { resolveConfig } from "../../../src/config/resolve.ts";
+import { configOf, userHost } from "./fake-host.ts";
+
+test("docs/config.md is up to date (run: bun scripts/gen-config-doc.ts)", () => {
+  expect(readFileSync(DOC_PATH, "utf8")).toBe(renderConfigDoc());
+});
+
+test("every schema key has a reader and a doc section", () => {
+  const doc = renderConfigDoc();
+  for (const s of SCHEMA) {
+    expect(READERS[s.key]).toBeFunction();
+    expect(doc).toContain(`## \`${s.key}\``);
+  }
+  expect(Object.keys(READERS).sort()).toEqual(SCHEMA.map((s) => s.key).sort());
+});
+
+test("keys and flags follow the naming rules", () => {
+  for (const s of SCHEMA as readonly KeySpec[]) {
+    expect(s.key).toMatch(/^[a-z][a-z0-9_]*$/);
+    if (s.flag !== null) expect(s.flag).toBe(`--${s.key.replace(/_/g, "-")}`);
+    expect(s.doc.length).toBeGreaterThan(10);
+  }
+});
+
+test("the doc's example validates", () => {
+  const c = configOf(EXAMPLE_TOML);
+  expect(c.uid).toBe(0);
+  expect(c.hostname).toBe("jail");
+  expect(c.caps).toEqual([10]);
+});
+
+test("examples/hello.toml validates", () => {
+  const file = new URL("../../../examples/hello.toml", import.meta.url).pathname;
+  const c = resolveConfig({ file, cli: {}, command: [] }, userHost);
+  expect(c.hostname).toBe("hello");
+  expect(c.command).toEqual(["/bin/sh", "-c", "echo hello from $(hostname), pid $$, uid $(id -u)"]);
+  expect([...c.unshare]).toEqual(["fs", "ipc", "pid", "uts", "net", "user", "cgroup"]);
+});

@@ -1,0 +1,40 @@
+// Test support for Stage 1 (config): fake HostContexts, so no test reads /etc or /proc.
+import TOML from "@iarna/toml";
+import type { ConfigIssue } from "../../../src/errors.ts";
+import type { JailConfig } from "../../../src/config/model.ts";
+import { validateConfig, type HostContext } from "../../../src/config/validate.ts";
+
+const USERS: Record<string, number> = { root: 0, nobody: 65534, alice: 1000 };
+const GROUPS: Record<string, number> = { root: 0, nogroup: 65534, users: 100 };
+
+export function fakeHost(over: Partial<HostContext> = {}): HostContext {
+  return {
+    uid: 1000,
+    gid: 1000,
+    env: { TERM: "xterm-256color", HOME: "/home/alice", TZ: "UTC" },
+    capLastCap: 40,
+    lookupUser: (n) => USERS[n] ?? null,
+    lookupGroup: (n) => GROUPS[n] ?? null,
+    ...over,
+  };
+}
+
+export const userHost = fakeHost();
+export const rootHost = fakeHost({ uid: 0, gid: 0 });
+
+/** Parse a snippet as the file `t.toml` and validate it. */
+export function check(text: string, host: HostContext = userHost) {
+  return validateConfig(TOML.parse(text) as Record<string, unknown>, host, { file: "t.toml", text });
+}
+
+export function issuesOf(text: string, host: HostContext = userHost): ConfigIssue[] {
+  const r = check(text, host);
+  if ("config" in r) throw new Error("expected issues, got a config");
+  return r.issues;
+}
+
+export function configOf(text: string, host: HostContext = userHost): JailConfig {
+  const r = check(text, host);
+  if ("issues" in r) throw new Error(`unexpected issues: ${JSON.stringify(r.issues)}`);
+  return r.config;
+}

@@ -1,0 +1,85 @@
+// Stage 1 (config): file-level failures of loadConfigFile: unreadable, not UTF-8, not TOML.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError } from "../../../src/errors.ts";
+import { invalidUtf8Offset, loadConfigFile } from "../../../src/config/load.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "nsjail-load-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string | Uint8Array): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+test("parses a good file and keeps its text", () => {
+  const p = file("good.toml", 'command = ["/bin/true"]\n');
+  expect(loadConfigFile(p)).toEqual({ raw: { command: ["/bin/true"] }, text: 'command = ["/bin/true"]\n' });
+});
+
+test("missing file", () => {
+  const p = join(dir, "nope.toml");
+  const e = errorOf(() => loadConfigFile(p));
+  expect(e.message).toBe(`${p}: cannot read: ENOENT (No such file or directory)`);
+  expect(e.exitCode).toBe(2);
+});
+
+test("a directory", () => {
+  expect(errorOf(() => loadConfigFile(dir)).message).toBe(`${dir}: cannot read: EISDIR (Is a directory)`);
+});
+
+test("invalid UTF-8 names the line", () => {
+  const bytes = new Uint8Array([...new TextEncoder().encode('command = ["a"]\nhostname = "'), 0xff, 0x22, 0x0a]);
+  const p = file("bad-utf8.toml", bytes);
+  const e = errorOf(() => loadConfigFile(p));
+  expect(e.message).toBe(`${p}:2: invalid UTF-8 at byte 28 (0xff)`);
+  expect(e.issues[0]?.line).toBe(2);
+});
+
+test("TOML syntax error: file:line and one line of parser message", () => {
+  const p = file("syntax.toml", 'command = ["/bin/true"]\nhostname = "x"\nuid = = 3\n');
+  const e = errorOf(() => loadConfigFile(p));
+  expect(e.issues[0]?.line).toBe(3);
+  expect(e.message).toStartWith(`${p}:3: Unexpected character`);
+  expect(e.message).toContain("(column 7)");
+  expect(e.message).not.toContain("\n");
+});
+
+test("duplicate keys are a syntax error too", () => {
+  const p = file("dup.toml", 'hostname = "a"\nhostname = "b"\n');
+  expect(errorOf(() => loadConfigFile(p)).message).toStartWith(`${p}:2: Can't redefine existing key`);
+});
+
+test("a UTF-8 BOM is accepted", () => {
+  const p = file("bom.toml", new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('hostname = "a"\n')]));
+  expect(loadConfigFile(p).raw).toEqual({ hostname: "a" });
+});
+
+describe("invalidUtf8Offset", () => {
+  const cases: [string, number[], number][] = [
+    ["ascii", [0x61, 0x62], -1],
+    ["2-byte é", [0xc3, 0xa9], -1],
+    ["4-byte emoji", [0xf0, 0x9f, 0x98, 0x80], -1],
+    ["overlong /", [0x61, 0xc0, 0xaf], 1],
+    ["surrogate", [0xed, 0xa0, 0x80], 0],
+    ["above U+10FFFF", [0xf4, 0x90, 0x80, 0x80], 0],
+    ["truncated", [0x61, 0xe2, 0x82], 1],
+    ["lone continuation", [0x80], 0],
+  ];
+  test.each(cases)("%s", (_n, bytes, want) => {
+    expect(invalidUtf8Offset(new Uint8Array(bytes))).toBe(want);
+  });
+});

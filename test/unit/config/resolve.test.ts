@@ -1,0 +1,118 @@
+// Stage 1 (config): CLI flags → raw → merged over the file → validated, with CLI precedence.
+import { describe, expect, test } from "bun:test";
+import { Command } from "commander";
+import { addConfigFlags, flagsToRaw } from "../../../src/cli/flags.ts";
+import { SCHEMA } from "../../../src/config/schema.ts";
+import { hostContext, readCapLastCap, resolveConfig } from "../../../src/config/resolve.ts";
+import { ConfigError } from "../../../src/errors.ts";
+import { userHost } from "./fake-host.ts";
+
+const FIXTURES = new URL("../../fixtures/configs/", import.meta.url).pathname;
+const BASE = `${FIXTURES}base.toml`;
+
+/** Parses argv the way run.ts would: config flags plus the words after `--`. */
+function parse(argv: string[]): { cli: Record<string, unknown>; command: string[] } {
+  const cmd = addConfigFlags(new Command("run")).argument("[command...]").exitOverride();
+  cmd.parse(argv, { from: "user" });
+  return { cli: flagsToRaw(cmd.opts()), command: cmd.args };
+}
+
+function resolveArgs(file: string | null, argv: string[]) {
+  return resolveConfig({ file, ...parse(argv) }, userHost);
+}
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("flagsToRaw", () => {
+  test("only given flags, in TOML shape and types", () => {
+    const { cli, command } = parse([
+      "--uid", "nobody", "--uid-map", "0:1000:1", "--uid-map", "1:100000:10",
+      "--unshare", "net,pid", "--unshare", "uts", "--time-limit", "30", "--pass-fd", "4",
+      "--as-pid-1", "--no-exec", "--env", "A=1,2", "--", "/bin/ls", "-l",
+    ]);
+    expect(cli).toEqual({
+      unshare: ["net", "pid", "uts"],
+      uid: "nobody",
+      uid_map: ["0:1000:1", "1:100000:10"],
+      env: ["A=1,2"],
+      time_limit: 30,
+      as_pid_1: true,
+      exec: false,
+      pass_fd: [4],
+    });
+    expect(command).toEqual(["/bin/ls", "-l"]);
+  });
+  test("nothing given, nothing set", () => {
+    expect(parse([]).cli).toEqual({});
+  });
+  test("every schema key with a flag gets an option", () => {
+    const cmd = addConfigFlags(new Command("run"));
+    const longs = cmd.options.map((o) => o.long);
+    for (const s of SCHEMA) if (s.flag !== null) expect(longs).toContain(s.flag);
+    expect(longs).toContain("--no-as-pid-1");
+  });
+});
+
+describe("resolveConfig", () => {
+  test("the file alone", () => {
+    const c = resolveArgs(BASE, []);
+    expect(c).toMatchObject({ source: BASE, hostname: "from-file", timeLimit: 10, asPid1: true, uid: 0 });
+    expect(c.command).toEqual(["/bin/sh", "-c", "true"]);
+  });
+  test("flags win; repeatable flags replace the file's list; the CLI command replaces the file's", () => {
+    const c = resolveArgs(BASE, ["--hostname", "from-cli", "--env", "SHARED=cli", "--no-as-pid-1", "--", "/bin/echo", "hi"]);
+    expect(c.hostname).toBe("from-cli");
+    expect(c.asPid1).toBe(false);
+    expect(c.timeLimit).toBe(10);
+    expect(c.env.filter(([k]) => k === "FROM_FILE" || k === "SHARED")).toEqual([["SHARED", "cli"]]);
+    expect(c.command).toEqual(["/bin/echo", "hi"]);
+  });
+  test("a CLI-only jail", () => {
+    const c = resolveArgs(null, ["--unshare", "pid,uts", "--hostname", "h", "--", "/bin/true"]);
+    expect(c.source).toBeNull();
+    expect([...c.unshare]).toEqual(["pid", "uts", "user"]);
+  });
+  test("CLI issues name the flag; file issues keep their line", () => {
+    const e = configError(() => resolveArgs(BASE, ["--time-limit", "x", "--uid-map", "0:1000", "--unshare", "net"]));
+    expect(e.issues).toEqual([
+      { path: "--uid-map[0]", message: `expected "IN:OUT:COUNT" (three non-negative integers), got '0:1000'` },
+      { path: "--time-limit", message: "expected a non-negative integer, got 'x'" },
+      { path: "hostname", message: 'needs the uts namespace (add "uts" to unshare)', line: 4 },
+    ]);
+    expect(e.message.split("\n")[2]).toBe(`${BASE}:4: hostname: needs the uts namespace (add "uts" to unshare)`);
+  });
+  test("no command anywhere", () => {
+    const e = configError(() => resolveArgs(null, []));
+    expect(e.message).toBe("command: no command: give one in the config or after --");
+  });
+  test("every mistake of a file at once, with lines", () => {
+    const e = configError(() => resolveArgs(`${FIXTURES}typos.toml`, []));
+    expect(e.message.split("\n")).toEqual([
+      `${FIXTURES}typos.toml:3: hostnme: unknown key (did you mean 'hostname'?)`,
+      `${FIXTURES}typos.toml:4: time_limit: expected a non-negative integer, got 'soon'`,
+      `${FIXTURES}typos.toml:7: uid_map[1]: inside range 0-0 overlaps uid_map[0] (0-0)`,
+      `${FIXTURES}typos.toml:5: uid_map: does not map uid 1000, the uid the command runs as`,
+    ]);
+  });
+  test("a missing file is one issue", () => {
+    expect(configError(() => resolveArgs("/nonexistent/x.toml", [])).message).toBe(
+      "/nonexistent/x.toml: cannot read: ENOENT (No such file or directory)",
+    );
+  });
+});
+
+test("hostContext reads the real host", () => {
+  const h = hostContext();
+  expect(h.uid).toBe(process.getuid!());
+  expect(h.capLastCap).toBeGreaterThanOrEqual(30);
+  expect(h.lookupUser("root")).toBe(0);
+  expect(readCapLastCap("/nonexistent")).toBe(40);
+});
