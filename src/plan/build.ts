@@ -3,7 +3,7 @@ import type { JailConfig, Namespace } from "../config/model.ts";
 import { CLONE } from "../sys/constants.ts";
 import type { PlanContext } from "./context.ts";
 import { planCaps, planCapSets, planIds } from "./creds.ts";
-import { planCommand, planInit, usesInit } from "./exec.ts";
+import { planCommand, planInit, planPassFds, usesInit } from "./exec.ts";
 import { planMounts } from "./mount.ts";
 import { planNet } from "./net.ts";
 import { planHandshake } from "./supervise.ts";
@@ -31,6 +31,7 @@ const SETUP: readonly ((config: JailConfig, ctx: PlanContext) => Op[])[] = [
   planCaps,
   planIds,
   planCapSets,
+  planPassFds,
 ];
 
 export function cloneFlags(config: JailConfig): number {
@@ -43,7 +44,7 @@ export function buildPlan(config: JailConfig, ctx: PlanContext): Plan {
   const ops = SETUP.flatMap((planner) => planner(config, ctx));
   let initStart: number | null = null;
   if (usesInit(config)) {
-    const init = planInit(ctx, ops.length + 3);
+    const init = planInit(ctx, ops.length);
     initStart = ops.length + init.length;
     ops.push(...init);
   }

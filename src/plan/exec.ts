@@ -11,8 +11,9 @@ export function usesInit(config: JailConfig): boolean {
 }
 
 /** Clears CLOEXEC on the two fds the init needs, then execs the sealed trampoline image.
- * `start` is the index of the first op the init's child runs. */
-export function planInit(ctx: PlanContext, start: number): Op[] {
+ * `at` is the index of this group's first op; the init's child starts right after it. */
+export function planInit(ctx: PlanContext, at: number): Op[] {
+  const start = at + 3;
   const origin = { path: "as_pid_1", note: "start the jail's init as PID 1" };
   const { plan, statusWrite, image } = ctx.fds;
   return [
@@ -22,15 +23,20 @@ export function planInit(ctx: PlanContext, start: number): Op[] {
   ];
 }
 
-/** Every fd from 3 up is marked close-on-exec except the ones passed on purpose; the status
- * pipe is among them, so a successful execve closes it and the parent reads EOF. */
-function planFds(config: JailConfig): Op[] {
+/** Bun marks every inherited fd close-on-exec at start-up, so a passed fd must be cleared
+ * before the init's execve as well as the command's. */
+export function planPassFds(config: JailConfig): Op[] {
+  return config.passFds.map((fd) => op("fcntl", [fd, F_SETFD, 0], { path: "pass_fd", note: `pass fd ${fd}` }));
+}
+
+/** Every other fd from 3 up is marked close-on-exec; the status pipe is among them, so a
+ * successful execve closes it and the parent reads EOF. */
+function planCloseFds(config: JailConfig): Op[] {
   const origin = (note: string) => ({ path: "pass_fd", note });
   const ops: Op[] = [];
   let from = 3;
   for (const fd of config.passFds) {
     if (fd > from) ops.push(op("close_range", [from, fd - 1, CLOSE_RANGE_CLOEXEC], origin(`close fds ${from}-${fd - 1} on exec`)));
-    ops.push(op("fcntl", [fd, F_SETFD, 0], origin(`pass fd ${fd}`)));
     from = fd + 1;
   }
   ops.push(op("close_range", [from, MAX_FD, CLOSE_RANGE_CLOEXEC], origin(`close fds ≥ ${from} on exec`)));
@@ -45,7 +51,7 @@ export function planCommand(config: JailConfig): Op[] {
     // A new session: the command has no controlling terminal of the caller (TIOCSTI).
     op("setsid", [], { path: "security", note: "new session (setsid)" }),
     op("chdir", [config.chdir], { path: "chdir", note: `chdir ${config.chdir}` }),
-    ...planFds(config),
+    ...planCloseFds(config),
     op("execve", [file!, [file!, ...rest], env, file!.includes("/") ? null : path], {
       path: "command",
       note: `execve ${file}`,
