@@ -1,0 +1,51 @@
+// The C decoder (nsj_plan_check) accepts every plan encodePlan emits and rejects damage,
+// without privileges: it decodes and bounds-checks only.
+import { describe, expect, test } from "bun:test";
+import { encodePlan } from "../../src/plan/encode.ts";
+import { loadNative } from "../../src/sys/ffi.ts";
+import { planFixtures, planFor } from "../support/plans.ts";
+
+const native = loadNative();
+
+describe("nsj_plan_check", () => {
+  for (const [name, file] of planFixtures()) {
+    test(`accepts ${name}`, () => {
+      expect(native.planCheck(encodePlan(planFor(file, 0)))).toBe(-1);
+      expect(native.planCheck(encodePlan(planFor(file, 1000)))).toBe(-1);
+    });
+  }
+
+  const sample = () => encodePlan(planFor(planFixtures()[0]![1], 1000));
+
+  test("rejects a bad header", () => {
+    const bad = sample();
+    bad[0] ^= 0xff;
+    expect(native.planCheck(bad)).toBe(-2);
+    expect(native.planCheck(sample().subarray(0, 20))).toBe(-2);
+  });
+
+  test("names the first record with an unknown op code", () => {
+    const bad = sample();
+    new DataView(bad.buffer).setUint16(32 + 48 * 2, 999, true);
+    expect(native.planCheck(bad)).toBe(2);
+  });
+
+  test("names the record whose string points outside the table", () => {
+    const bytes = sample();
+    const view = new DataView(bytes.buffer);
+    const count = view.getUint32(8, true);
+    for (let i = 0; i < count; i++) {
+      if (view.getUint16(32 + 48 * i, true) === 5 /* chdir */) {
+        view.setBigUint64(32 + 48 * i + 8, 1n << 40n, true);
+        expect(native.planCheck(bytes)).toBe(i);
+        return;
+      }
+    }
+    throw new Error("fixture has no chdir op");
+  });
+
+  test("a truncated string table is caught", () => {
+    const bytes = sample();
+    expect(native.planCheck(bytes.subarray(0, bytes.length - 4))).toBe(-2);
+  });
+});

@@ -1,0 +1,35 @@
+// Builds plans from fixture configs with a fixed host, for golden and ffi tests.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { resolveConfig } from "../../src/config/resolve.ts";
+import type { HostContext } from "../../src/config/validate.ts";
+import { buildPlan } from "../../src/plan/build.ts";
+import type { Plan } from "../../src/plan/types.ts";
+
+export const FIXED_FDS = { statusWrite: 3, syncRead: 4, syncWrite: 5, image: 6, plan: 7 };
+
+export function fixedHost(uid: number): HostContext {
+  return {
+    uid,
+    gid: uid,
+    env: { TERM: "xterm", LANG: "C.UTF-8" },
+    capLastCap: 40,
+    lookupUser: (n) => (n === "nobody" ? 65534 : null),
+    lookupGroup: (n) => (n === "nogroup" ? 65534 : null),
+  };
+}
+
+export const EXAMPLES_DIR = join(import.meta.dir, "../../examples");
+export const PLAN_CONFIGS = join(import.meta.dir, "../fixtures/plan-configs");
+
+/** Every example and plan fixture, as [name, file]. */
+export function planFixtures(): [string, string][] {
+  const list = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".toml")).map((f) => [f.replace(/\.toml$/, ""), join(dir, f)] as [string, string]);
+  return [...list(EXAMPLES_DIR), ...list(PLAN_CONFIGS)];
+}
+
+export function planFor(file: string, uid: number): Plan {
+  const host = fixedHost(uid);
+  const config = resolveConfig({ file, cli: {}, command: [] }, host);
+  return buildPlan(config, { hostUid: uid, capLastCap: host.capLastCap, fds: FIXED_FDS });
+}
