@@ -1,5 +1,5 @@
 // Stage 5 (launch): parent-side user namespace setup — the child waits while we write
-// /proc/PID/{setgroups,uid_map,gid_map}.
+// /proc/PID/{setgroups,uid_map,gid_map}, or have newuidmap/newgidmap write them.
 import type { IdMap, JailConfig } from "../config/model.ts";
 import type { Sys } from "../sys/sys.ts";
 
@@ -7,11 +7,23 @@ export function formatIdMap(map: readonly IdMap[]): string {
   return map.map((m) => `${m.inside} ${m.outside} ${m.count}\n`).join("");
 }
 
-export function writeIdMaps(sys: Sys, pid: number, config: JailConfig, hostUid: number): void {
+/** An unprivileged caller may write a single line mapping its own id; anything else needs
+ * the setuid helpers, which check /etc/subuid and /etc/subgid. */
+export function needsHelper(map: readonly IdMap[], hostUid: number, ownId: number): boolean {
+  return hostUid !== 0 && !(map.length === 1 && map[0]!.count === 1 && map[0]!.outside === ownId);
+}
+
+export function writeIdMaps(sys: Sys, pid: number, config: JailConfig, host: { uid: number; gid: number }): void {
   if (!config.unshare.has("user")) return;
-  // Unprivileged writers must deny setgroups before gid_map (user_namespaces(7)), or a
-  // jailed process could drop supplementary groups used to deny it access.
-  if (hostUid !== 0) sys.writeProcFile(`/proc/${pid}/setgroups`, "deny");
-  sys.writeProcFile(`/proc/${pid}/uid_map`, formatIdMap(config.uidMap));
-  sys.writeProcFile(`/proc/${pid}/gid_map`, formatIdMap(config.gidMap));
+  const uidHelper = needsHelper(config.uidMap, host.uid, host.uid);
+  const gidHelper = needsHelper(config.gidMap, host.uid, host.gid);
+  // Writing our own gid_map unprivileged requires denying setgroups first (user_namespaces(7)),
+  // or a jailed process could drop a supplementary group that denies it access.
+  if (host.uid !== 0 && !gidHelper) sys.writeProcFile(`/proc/${pid}/setgroups`, "deny");
+  const write = (kind: "uid" | "gid", map: readonly IdMap[], helper: boolean) =>
+    helper
+      ? sys.runHelper(`new${kind}map`, [String(pid), ...map.flatMap((m) => [m.inside, m.outside, m.count].map(String))])
+      : sys.writeProcFile(`/proc/${pid}/${kind}_map`, formatIdMap(map));
+  write("uid", config.uidMap, uidHelper);
+  write("gid", config.gidMap, gidHelper);
 }

@@ -13,6 +13,7 @@ import { decodeStatus, setupError } from "./status.ts";
 
 export interface HostFacts {
   readonly uid: number;
+  readonly gid: number;
   readonly capLastCap: number;
   /** The sealed trampoline image, exec'd as the jail's init. */
   readonly imageFd: number;
@@ -56,7 +57,7 @@ export function spawnJail(sys: Sys, config: JailConfig, host: HostFacts, log: Lo
     const jail = { pid, plan, statusFd: status.read };
     closeOwned(status.write);
     closeOwned(sync.read);
-    writeIdMaps(sys, pid, config, host.uid);
+    writeIdMaps(sys, pid, config, host);
     sys.write(sync.write, new Uint8Array([1]));
     closeOwned(sync.write);
     awaitSetup(sys, jail, log);

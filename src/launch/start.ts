@@ -9,6 +9,6 @@ import { spawnJail } from "./spawn.ts";
 
 export async function startJail(config: JailConfig, host: HostContext, log: Logger): Promise<number> {
   const watch = new Supervisor(linuxSys, log).watch();
-  const jail = spawnJail(linuxSys, config, { uid: host.uid, capLastCap: host.capLastCap, imageFd: loadNative().imageFd }, log);
+  const jail = spawnJail(linuxSys, config, { uid: host.uid, gid: host.gid, capLastCap: host.capLastCap, imageFd: loadNative().imageFd }, log);
   return watch.attach(jail, config);
 }

@@ -1,6 +1,6 @@
 // Sys over the trampoline's raw syscalls and node:fs.
 import { closeSync, constants, openSync, writeSync } from "node:fs";
-import { SyscallError } from "../errors.ts";
+import { JailError, SyscallError } from "../errors.ts";
 import type { Plan } from "../plan/types.ts";
 import { O_CLOEXEC, WNOHANG } from "./constants.ts";
 import { loadNative, NR } from "./ffi.ts";
@@ -17,6 +17,8 @@ function fsErrno(err: unknown): number {
   const errno = (err as { errno?: number }).errno;
   return typeof errno === "number" ? Math.abs(errno) : 5;
 }
+
+class HelperError extends JailError {}
 
 function wait4(pid: number, flags: number): number | null {
   const status = new Int32Array(1);
@@ -68,6 +70,18 @@ export const linuxSys: Sys = {
     } finally {
       if (fd >= 0) closeSync(fd);
     }
+  },
+  runHelper(file, args) {
+    const hint = "(needs package uidmap and entries in /etc/subuid, /etc/subgid)";
+    let why: string;
+    try {
+      const r = Bun.spawnSync([file, ...args], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+      if (r.success) return;
+      why = r.stderr.toString().trim().split("\n").pop() || `exited with ${r.exitCode}`;
+    } catch {
+      why = "not found in PATH";
+    }
+    throw new HelperError(`${file} ${args.join(" ")}: ${why} ${hint}`);
   },
   spawn(plan, bytes) {
     const { pid, region } = native.spawn(bytes, plan.fds.statusWrite);

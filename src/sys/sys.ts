@@ -18,6 +18,8 @@ export interface Sys {
   pwrite(fd: number, data: Uint8Array): void;
   /** Writes a whole /proc file in one write(2), as the kernel wants for id maps. */
   writeProcFile(path: string, text: string): void;
+  /** Runs a setuid helper such as newuidmap to completion; throws with its stderr. */
+  runHelper(file: string, args: readonly string[]): void;
   spawn(plan: Plan, bytes: Uint8Array): { pid: number; release(): void };
   kill(pid: number, signal: number): void;
   /** Blocking wait for one child that is known to be exiting: its raw wait status. */

@@ -15,11 +15,11 @@ describe("nsj_plan_check", () => {
     });
   }
 
-  const sample = () => encodePlan(planFor(planFixtures()[0]![1], 1000));
+  const sample = () => encodePlan(planFor(planFixtures().find(([name]) => name === "hello")![1], 1000));
 
   test("rejects a bad header", () => {
     const bad = sample();
-    bad[0] ^= 0xff;
+    bad[0] = 0;
     expect(native.planCheck(bad)).toBe(-2);
     expect(native.planCheck(sample().subarray(0, 20))).toBe(-2);
   });

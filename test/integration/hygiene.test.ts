@@ -1,6 +1,6 @@
 // What a jail leaves behind (nothing), what its init costs (under 1 MiB), and how bad
 // input is reported (one line per problem, exit 2).
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,7 +77,7 @@ describe.skipIf(!(host.binary && host.root))("host hygiene", () => {
 
 describe.skipIf(!host.binary)("bad input", () => {
   const dir = mkdtempSync(join(tmpdir(), "nsjail-bad-"));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test("check reports every problem with file:line and key, exit 2", () => {
     const file = join(dir, "bad.toml");

@@ -1,12 +1,14 @@
 // `nsjail run` for real, as root and as an unprivileged user; every assertion looks from inside.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { readlinkSync } from "node:fs";
 import { host, requireHost } from "../support/host.ts";
-import { type As, binaryFor, dropTo, nsjail, sh } from "../support/jail.ts";
+import { type As, binaryFor, dropTo, nsjail, removeNobodyCopy, sh } from "../support/jail.ts";
 
 requireHost(host.binary, "a built ./nsjail (npm run build)");
 requireHost(host.root, "root (CI runs the suite as root)");
 requireHost(host.rootless, "unprivileged user namespaces and setpriv");
+
+afterAll(removeNobodyCopy);
 
 const NAMESPACES = ["pid", "mnt", "uts", "ipc", "net", "user", "cgroup"];
 

@@ -20,7 +20,8 @@ function nobodyBinary(): string {
     chmodSync(nobodyDir, 0o755);
     copyFileSync(BIN, join(nobodyDir, "nsjail"));
     chmodSync(join(nobodyDir, "nsjail"), 0o755);
-    process.on("exit", () => rmSync(nobodyDir!, { recursive: true, force: true }));
+    // Test files also call removeNobodyCopy from afterAll: bun test may not emit "exit".
+    process.on("exit", removeNobodyCopy);
   }
   return join(nobodyDir, "nsjail");
 }
@@ -28,6 +29,11 @@ function nobodyBinary(): string {
 /** The argv prefix that runs a command as `as`. */
 export function dropTo(as: As): string[] {
   return as === "root" ? [] : ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+}
+
+export function removeNobodyCopy(): void {
+  if (nobodyDir !== null) rmSync(nobodyDir, { recursive: true, force: true });
+  nobodyDir = null;
 }
 
 export interface Result {
