@@ -1,0 +1,66 @@
+// A recording Sys: every call lands in `calls`; reads and waits are scripted.
+import type { Plan } from "../../src/plan/types.ts";
+import type { Pipe, Sys } from "../../src/sys/sys.ts";
+
+export class FakeSys implements Sys {
+  readonly calls: unknown[][] = [];
+  /** Chunks returned by read(), in order; then EOF. */
+  reads: Uint8Array[] = [];
+  /** Wait status tryWait() returns once set. */
+  exitStatus: number | null = null;
+  private nextFd = 10;
+
+  pipe(): Pipe {
+    const p = { read: this.nextFd++, write: this.nextFd++ };
+    this.calls.push(["pipe", p.read, p.write]);
+    return p;
+  }
+  read(fd: number, _size: number): Uint8Array {
+    this.calls.push(["read", fd]);
+    return this.reads.shift() ?? new Uint8Array(0);
+  }
+  write(fd: number, data: Uint8Array): void {
+    this.calls.push(["write", fd, [...data]]);
+  }
+  close(fd: number): void {
+    this.calls.push(["close", fd]);
+  }
+  memfd(name: string): number {
+    this.calls.push(["memfd", name]);
+    return this.nextFd++;
+  }
+  pwrite(fd: number): void {
+    this.calls.push(["pwrite", fd]);
+  }
+  writeProcFile(path: string, text: string): void {
+    this.calls.push(["writeProcFile", path, text]);
+  }
+  runHelper(file: string, args: readonly string[]): void {
+    this.calls.push(["runHelper", file, ...args]);
+  }
+  spawn(plan: Plan): { pid: number; release(): void } {
+    this.calls.push(["spawn", plan.ops.length]);
+    return { pid: 4242, release: () => this.calls.push(["release"]) };
+  }
+  kill(pid: number, signal: number): void {
+    this.calls.push(["kill", pid, signal]);
+  }
+  wait(pid: number): number {
+    this.calls.push(["wait", pid]);
+    return this.exitStatus ?? 0;
+  }
+  tryWait(pid: number): number | null {
+    this.calls.push(["tryWait", pid]);
+    return this.exitStatus;
+  }
+}
+
+/** A 12-byte status record. */
+export function statusRecord(opIndex: number, errno: number, kind: number): Uint8Array {
+  const b = new Uint8Array(12);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, opIndex, true);
+  v.setInt32(4, errno, true);
+  v.setUint32(8, kind, true);
+  return b;
+}

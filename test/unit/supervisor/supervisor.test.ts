@@ -1,0 +1,108 @@
+// Supervisor and launch logic against a recording Sys: order of parent-side steps, signal
+// forwarding, time limit, exit-status mapping, late setup failures.
+import { expect, test } from "bun:test";
+import { resolveConfig } from "../../../src/config/resolve.ts";
+import { spawnJail } from "../../../src/launch/spawn.ts";
+import { createLogger } from "../../../src/log.ts";
+import { buildPlan } from "../../../src/plan/build.ts";
+import { STATUS_ERROR, STATUS_READY } from "../../../src/plan/wire.ts";
+import { type Events, EXIT_TIME_LIMIT, Supervisor } from "../../../src/supervisor/supervisor.ts";
+import { exitCodeOf } from "../../../src/supervisor/exit-status.ts";
+import { FakeSys, statusRecord } from "../../support/fake-sys.ts";
+import { FIXED_FDS, fixedHost } from "../../support/plans.ts";
+
+const config = (cli: Record<string, unknown> = {}, uid = 1000) =>
+  resolveConfig({ file: null, cli, command: ["/bin/true"] }, fixedHost(uid));
+
+class ManualEvents implements Events {
+  handlers = new Map<string, () => void>();
+  timers: (() => void)[] = [];
+  on(s: string, h: () => void) { this.handlers.set(s, h); }
+  off(s: string) { this.handlers.delete(s); }
+  setTimer(_ms: number, fn: () => void) { this.timers.push(fn); return () => {}; }
+  fire(s: string) { this.handlers.get(s)?.(); }
+}
+
+const quiet = createLogger("error", () => {});
+const jailOf = (cli = {}) => ({ pid: 4242, statusFd: 9, plan: buildPlan(config(cli), { hostUid: 1000, capLastCap: 40, fds: FIXED_FDS }) });
+
+test("exit statuses map to the codes people expect", () => {
+  expect(exitCodeOf(0)).toBe(0);
+  expect(exitCodeOf(7 << 8)).toBe(7);
+  expect(exitCodeOf(15)).toBe(143);
+});
+
+test("rootless launch: maps written while the child waits, then released", () => {
+  const sys = new FakeSys();
+  sys.reads = [statusRecord(0, 0, STATUS_READY)];
+  spawnJail(sys, config(), { uid: 1000, gid: 1000, capLastCap: 40, imageFd: 6 }, quiet);
+  const names = sys.calls.map((c) => c[0]);
+  const at = (name: string, arg?: unknown) => sys.calls.findIndex((c) => c[0] === name && (arg === undefined || c[1] === arg));
+  expect(sys.calls.filter((c) => c[0] === "writeProcFile").map((c) => [c[1], c[2]])).toEqual([
+    ["/proc/4242/setgroups", "deny"],
+    ["/proc/4242/uid_map", "1000 1000 1\n"],
+    ["/proc/4242/gid_map", "1000 1000 1\n"],
+  ]);
+  expect(at("spawn")).toBeLessThan(at("writeProcFile"));
+  expect(at("write")).toBeGreaterThan(names.lastIndexOf("writeProcFile"));
+  expect(at("release")).toBeGreaterThan(at("read"));
+});
+
+test("ranges go through newuidmap and keep setgroups allowed", () => {
+  const sys = new FakeSys();
+  sys.reads = [statusRecord(0, 0, STATUS_READY)];
+  const cfg = config({ uid: 0, gid: 0, uid_map: ["0:1000:1", "1:100000:65536"], gid_map: ["0:1000:1", "1:100000:65536"] });
+  spawnJail(sys, cfg, { uid: 1000, gid: 1000, capLastCap: 40, imageFd: 6 }, quiet);
+  expect(sys.calls.filter((c) => c[0] === "runHelper")).toEqual([
+    ["runHelper", "newuidmap", "4242", "0", "1000", "1", "1", "100000", "65536"],
+    ["runHelper", "newgidmap", "4242", "0", "1000", "1", "1", "100000", "65536"],
+  ]);
+  expect(sys.calls.some((c) => c[0] === "writeProcFile")).toBe(false);
+});
+
+test("a setup error kills and reaps the child and names the op", () => {
+  const sys = new FakeSys();
+  const plan = jailOf().plan;
+  const chdir = plan.ops.findIndex((o) => o.kind === "chdir");
+  sys.reads = [statusRecord(chdir, 2, STATUS_ERROR)];
+  expect(() => spawnJail(sys, config(), { uid: 1000, gid: 1000, capLastCap: 40, imageFd: 6 }, quiet)).toThrow(
+    "chdir / [chdir]: ENOENT (No such file or directory)",
+  );
+  expect(sys.calls.filter((c) => c[0] === "kill" || c[0] === "wait")).toEqual([["kill", 4242, 9], ["wait", 4242]]);
+});
+
+test("signals are forwarded and the exit code is the command's", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const done = new Supervisor(sys, quiet, events).watch().attach(jailOf(), config());
+  events.fire("SIGTERM");
+  events.fire("SIGUSR1");
+  sys.exitStatus = 3 << 8;
+  events.fire("SIGCHLD");
+  expect(await done).toBe(3);
+  expect(sys.calls.filter((c) => c[0] === "kill")).toEqual([["kill", 4242, 15], ["kill", 4242, 10]]);
+  expect(events.handlers.size).toBe(0);
+});
+
+test("the time limit kills with SIGKILL and exits 137", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const done = new Supervisor(sys, quiet, events).watch().attach(jailOf(), config({ time_limit: 2 }));
+  expect(events.timers).toHaveLength(1);
+  events.timers[0]!();
+  sys.exitStatus = 9;
+  events.fire("SIGCHLD");
+  expect(await done).toBe(EXIT_TIME_LIMIT);
+  expect(sys.calls).toContainEqual(["kill", 4242, 9]);
+});
+
+test("a late error record from the command's child fails the run", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const jail = jailOf();
+  const execve = jail.plan.ops.findIndex((o) => o.kind === "execve");
+  sys.reads = [statusRecord(execve, 2, STATUS_ERROR)];
+  sys.exitStatus = 255 << 8;
+  const done = new Supervisor(sys, quiet, events).watch().attach(jail, config());
+  await expect(done).rejects.toThrow("execve /bin/true [command]: ENOENT");
+});
