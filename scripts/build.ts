@@ -27,6 +27,8 @@ export function buildTrampoline(): void {
 }
 
 if (import.meta.main) {
+  const mismatches = (await import("./check-wire.ts")).wireMismatches();
+  if (mismatches.length) throw new Error(mismatches.join("\n"));
   buildTrampoline();
   if (!process.argv.includes("--trampoline-only")) {
     run(process.execPath, [
