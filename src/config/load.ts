@@ -1,7 +1,6 @@
 // Stage 1 (config): read a TOML file and parse it into an untyped table. No interpretation here;
 // every failure is a ConfigError whose one issue names the file (and line when known).
 import { readFileSync } from "node:fs";
-import TOML from "@iarna/toml";
 import { ConfigError } from "../errors.ts";
 
 export interface LoadedConfig {
@@ -47,6 +46,9 @@ export function loadConfigFile(path: string): LoadedConfig {
   // A leading BOM is legal UTF-8 but not TOML; editors on some systems write one.
   const text = new TextDecoder("utf-8", { ignoreBOM: false }).decode(bytes);
   try {
+    // Loaded on first use: the parser and the node:stream it pulls in cost ~1.4 ms at every
+    // start, and flag-only runs never need it (docs/performance.md).
+    const TOML: typeof import("@iarna/toml") = require("@iarna/toml");
     return { raw: TOML.parse(text) as Record<string, unknown>, text };
   } catch (e) {
     const err = e as { message?: string; line?: number; col?: number };
