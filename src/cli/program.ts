@@ -1,5 +1,7 @@
-// CLI: commander wiring only. Each subcommand lives in its own file.
-import { Command } from "commander";
+// CLI: commander wiring only. Each subcommand lives in its own file. main.ts loads this module
+// only when the fast path (fast-argv.ts) declines the command line: help, errors, `check`.
+import { Command, CommanderError } from "commander";
+import { EXIT_USAGE } from "../errors.ts";
 import { registerCheck } from "./check.ts";
 import { registerRun } from "./run.ts";
 
@@ -12,4 +14,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRun(program, setExit);
   registerCheck(program, setExit);
   return program;
+}
+
+/** Parses and runs `argv`; commander's own exits (help, usage errors) become exit codes here. */
+export async function parseProgram(argv: readonly string[], setExit: (code: number) => void): Promise<void> {
+  try {
+    await buildProgram(setExit).parseAsync([...argv], { from: "user" });
+  } catch (err) {
+    // exitOverride() turns --help into a CommanderError with exit code 0; anything else is usage.
+    if (!(err instanceof CommanderError)) throw err;
+    setExit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
 }

@@ -3,7 +3,7 @@
 
 /**
  * How a value is written. TOML and CLI share the kind; the CLI spelling is always a string that
- * cli/flags.ts turns into the TOML shape (see flagsToRaw).
+ * cli/flag-table.ts turns into the TOML shape (see flagsToRaw).
  */
 export type ValueKind =
   | "argv" // array of strings; CLI: the words after `--`

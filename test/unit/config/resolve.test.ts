@@ -1,7 +1,8 @@
 // Stage 1 (config): CLI flags → raw → merged over the file → validated, with CLI precedence.
 import { describe, expect, test } from "bun:test";
 import { Command } from "commander";
-import { addConfigFlags, flagsToRaw } from "../../../src/cli/flags.ts";
+import { flagsToRaw } from "../../../src/cli/flag-table.ts";
+import { addConfigFlags } from "../../../src/cli/flags.ts";
 import { SCHEMA } from "../../../src/config/schema.ts";
 import { hostContext, readCapLastCap, resolveConfig } from "../../../src/config/resolve.ts";
 import { ConfigError } from "../../../src/errors.ts";

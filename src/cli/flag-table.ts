@@ -1,0 +1,63 @@
+// Stage 1 (config), CLI side, without commander: which options `run` takes, the attribute each
+// sets in the parsed options object, and parsed options → the raw snake_case table a TOML file
+// would give, so the validator checks both the same way. Shared by commander and the fast path.
+import { SCHEMA, type KeySpec } from "../config/schema.ts";
+
+export type FlagSpec = KeySpec & { readonly flag: string };
+
+/** Schema keys that have a flag; booleans also get a `--no-` twin. */
+export const FLAGGED: readonly FlagSpec[] = (SCHEMA as readonly KeySpec[]).filter((s): s is FlagSpec => s.flag !== null);
+
+export interface RunOption {
+  readonly short: string | null;
+  readonly long: string;
+  /** Value placeholder, or null for a boolean. */
+  readonly placeholder: string | null;
+  readonly doc: string;
+}
+
+/** `run`'s own options, which are not config keys (commander registers them from here too). */
+export const RUN_OPTIONS: readonly RunOption[] = [
+  { short: "-c", long: "--config", placeholder: "file", doc: "TOML config file (flags override its keys)" },
+  { short: null, long: "--dry-run", placeholder: null, doc: "print the plan, one op a line, and exit" },
+];
+
+/**
+ * Commander's attribute name for a long flag (Option.attributeName(), reimplemented so the fast
+ * path need not load commander): `--as-pid-1` → `asPid1`, and `--no-exec` → `exec`.
+ */
+export function attributeFor(long: string): string {
+  const name = long.replace(/^--/, "").replace(/^no-/, "");
+  return name.split("-").reduce((acc, word) => acc + word.charAt(0).toUpperCase() + word.slice(1));
+}
+
+/**
+ * Given flags only, keyed by TOML key. Integers that parse become numbers; anything else stays
+ * a string so the validator reports it under the flag (`--time-limit: expected …, got 'x'`).
+ */
+export function flagsToRaw(opts: Record<string, unknown>): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const s of FLAGGED) {
+    const value = opts[attributeFor(s.flag)];
+    if (value === undefined) continue;
+    raw[s.key] = convert(s, value);
+  }
+  return raw;
+}
+
+function convert(s: KeySpec, value: unknown): unknown {
+  const int = (v: unknown) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v);
+  switch (s.kind) {
+    case "uint":
+      return int(value);
+    case "uint[]":
+      return Array.isArray(value) ? value.map(int) : value;
+    case "namespace[]": {
+      // `--unshare net,pid --unshare uts` means all three; `--unshare ""` means none.
+      const words = Array.isArray(value) ? value : [value];
+      return words.flatMap((w) => String(w).split(",")).map((w) => w.trim()).filter((w) => w !== "");
+    }
+    default:
+      return value;
+  }
+}

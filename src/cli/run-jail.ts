@@ -1,0 +1,29 @@
+// CLI: the `run` action: parsed options + command → config → plan (--dry-run) or jail → exit
+// status. Called by commander (run.ts) and by the fast path (fast-argv.ts via main.ts) alike.
+import { hostContext, resolveConfig } from "../config/resolve.ts";
+import { createLogger } from "../log.ts";
+import { buildPlan } from "../plan/build.ts";
+import { describePlan } from "../plan/describe.ts";
+import { flagsToRaw } from "./flag-table.ts";
+
+/** --dry-run has no real pipes yet; these stand in for the fds the ops name. */
+const DRY_RUN_FDS = { statusWrite: 3, syncRead: 4, syncWrite: 5, image: 6, plan: 7 };
+
+/** `opts` is shaped like commander's opts(): attribute names (`dryRun`, `asPid1`) → values. */
+export async function runJail(command: string[], opts: Record<string, unknown>, setExit: (code: number) => void): Promise<void> {
+  const host = hostContext();
+  const file = typeof opts.config === "string" ? opts.config : null;
+  const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host);
+  const log = createLogger(config.logLevel);
+  if (opts.dryRun) {
+    const plan = buildPlan(config, { hostUid: host.uid, capLastCap: host.capLastCap, fds: DRY_RUN_FDS });
+    process.stdout.write(`${describePlan(plan).join("\n")}\n`);
+    return setExit(0);
+  }
+  if (host.uid === 0 && !config.unshare.has("user") && config.uid === 0) {
+    log.warn("the jail runs as real root of the host (no user namespace, uid 0)");
+  }
+  // Loaded late: dry runs and config errors never touch the trampoline.
+  const { startJail } = await import("../launch/start.ts");
+  setExit(await startJail(config, host, log));
+}

@@ -1,0 +1,131 @@
+// CLI: the commander-free fast path for `nsjail run` must give exactly what commander gives, or
+// decline (null) so commander handles the line. Each case is checked against the real program.
+import { describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { Option } from "commander";
+import { parseRunFast } from "../../../src/cli/fast-argv.ts";
+import { FLAGGED, RUN_OPTIONS, attributeFor } from "../../../src/cli/flag-table.ts";
+import { buildProgram } from "../../../src/cli/program.ts";
+
+type Parsed = { command: string[]; opts: Record<string, unknown> };
+
+/** The real commander program with the run action replaced by a recorder; null on a usage error. */
+async function viaCommander(argv: string[]): Promise<Parsed | null> {
+  let seen: Parsed | null = null;
+  const program = buildProgram(() => {});
+  const quiet = { writeOut: () => {}, writeErr: () => {} };
+  program.configureOutput(quiet);
+  for (const cmd of program.commands) {
+    cmd.configureOutput(quiet);
+    if (cmd.name() === "run") cmd.action((command: string[], opts: Record<string, unknown>) => void (seen = { command, opts }));
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith("commander.")) return null;
+    throw err;
+  }
+  return seen;
+}
+
+// [argv, whether the fast path is expected to take it]
+const CASES: [string[], boolean][] = [
+  [["run", "--", "/bin/true"], true],
+  [["run", "/bin/true"], true],
+  [["run"], true],
+  [["run", "--"], true],
+  [["run", "ls", "-la"], true],
+  [["run", "ls", "--", "-x"], true],
+  [["run", "--", "--", "x"], true],
+  [["run", "--dry-run", "--", "ls", "--hostname", "h"], true],
+  [["run", "ls", "--env", "A=1"], true],
+  [["run", "--env", "A=1", "--env", "B=2", "--", "env"], true],
+  [["run", "--env=A=1", "--env", "B=2=3", "/bin/env"], true],
+  [["run", "--unshare", "net,pid", "--unshare", "uts", "--", "/bin/true"], true],
+  [["run", "--unshare", "", "/bin/true"], true],
+  [["run", "--no-as-pid-1", "--", "/bin/true"], true],
+  [["run", "--as-pid-1", "--no-as-pid-1", "--as-pid-1", "--no-exec", "x"], true],
+  [["run", "--time-limit=5", "--", "sleep", "9"], true],
+  [["run", "--time-limit", "5", "--time-limit", "7", "sleep"], true],
+  [["run", "-c", "f.toml"], true],
+  [["run", "--config", "f.toml", "--dry-run"], true],
+  [["run", "--config=f.toml", "-c", "g.toml", "--", "x"], true],
+  [["run", "--hostname", "--env", "x"], true],
+  [["run", "--hostname", "--"], true],
+  [["run", "--hostname=", "--chdir", "", "x"], true],
+  [["run", "--uid-map", "0:1000:1", "--uid-map=1:100000:10", "--pass-fd", "3", "--pass-fd", "4", "x"], true],
+  [["run", "--cap", "CAP_NET_RAW", "--keep-env", "TERM", "--log-level", "debug", "x"], true],
+  [["run", "-", "a"], true],
+  [["run", "help"], true],
+  [["run", "", "a"], true],
+  [["run", "x", "-h", "--help", "--bogus"], true],
+  // declined: commander either errors, prints help, or reads the line its own way
+  [["run", "-h"], false],
+  [["run", "--help"], false],
+  [["run", "--dry-run", "--help", "--", "x"], false],
+  [["run", "--bogus", "x"], false],
+  [["run", "--hostname"], false],
+  [["run", "-c"], false],
+  [["run", "--as-pid-1=yes", "x"], false],
+  [["run", "--dry-run=1", "x"], false],
+  [["run", "-cf.toml", "x"], false],
+  [["run", "-c=f.toml", "x"], false],
+  [["run", "-1"], false],
+  [["run", "--=x"], false],
+  [["run", "--no-dry-run", "x"], false],
+  [["run", "--no-hostname", "x"], false],
+  [["check", "f.toml"], false],
+  [["--help"], false],
+  [["help", "run"], false],
+  [[], false],
+  [["runx"], false],
+  [["Run", "x"], false],
+];
+
+describe("parseRunFast agrees with commander", () => {
+  for (const [argv, fast] of CASES) {
+    test(JSON.stringify(argv), async () => {
+      const mine = parseRunFast(argv);
+      expect(mine !== null).toBe(fast);
+      if (mine !== null) expect(mine).toEqual((await viaCommander(argv))!);
+    });
+  }
+  test("every fast case is one commander accepts", async () => {
+    for (const [argv, fast] of CASES) if (fast) expect(await viaCommander(argv)).not.toBeNull();
+  });
+  test("every value flag, booleans both ways", async () => {
+    const argv = ["run"];
+    for (const s of FLAGGED) argv.push(...(s.kind === "bool" ? [s.flag, `--no-${s.flag.slice(2)}`] : [s.flag, "1", `${s.flag}=2`]));
+    argv.push("--", "/bin/true");
+    expect(parseRunFast(argv)).toEqual((await viaCommander(argv))!);
+  });
+});
+
+describe("attributeFor matches commander's Option.attributeName()", () => {
+  const flags = [
+    ...RUN_OPTIONS.map((o) => o.long),
+    ...FLAGGED.flatMap((s) => (s.kind === "bool" ? [s.flag, `--no-${s.flag.slice(2)}`] : [s.flag])),
+  ];
+  for (const flag of flags) test(flag, () => expect(attributeFor(flag)).toBe(new Option(flag).attributeName()));
+});
+
+describe("the fast path does not load commander", () => {
+  // Follows static imports only (type-only imports are erased by the transpiler), from main.ts.
+  test("no static import chain from src/main.ts reaches commander", async () => {
+    const transpiler = new Bun.Transpiler({ loader: "ts" });
+    const seen = new Set<string>();
+    const bare = new Set<string>();
+    const walk = async (file: string): Promise<void> => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const imp of transpiler.scanImports(await Bun.file(file).text())) {
+        if (imp.kind !== "import-statement") continue;
+        if (imp.path.startsWith(".")) await walk(resolve(file, "..", imp.path));
+        else bare.add(imp.path);
+      }
+    };
+    await walk(resolve(import.meta.dir, "../../../src/main.ts"));
+    expect(seen.has(resolve(import.meta.dir, "../../../src/cli/fast-argv.ts"))).toBe(true);
+    expect([...bare].filter((p) => p.startsWith("commander"))).toEqual([]);
+  });
+});
