@@ -1,82 +1,30 @@
 /* Stage 4 (trampoline): clone() the jail and run the plan's ops in the child, one raw syscall
- * each, then execve. The same object is also the jail's init: exec'd from its sealed memfd
- * it starts at nsj_start, forks the command and reaps (see ffi/README.md).
+ * each, then execve. ffi/init.c holds the other entry point: the same object exec'd from its
+ * sealed memfd as the jail's init, or as nsjail itself in exec mode (see ffi/README.md).
  *
  * No system headers and no libc: a CLONE_VM child of a multi-threaded Bun process shares the
  * parent's TLS, so errno, stack protectors and malloc are all off limits. Every number comes
  * from build/nsj_wire.h, generated from src/plan/wire.ts and src/sys/constants.ts. */
-#include "nsj_wire.h"
+#include "nsj.h"
 
-#ifndef NSJ_OP_EXECVE
-#error "nsj_wire.h is stale: regenerate it with scripts/gen-wire-h.ts"
-#endif
+struct nsj_spawn_ctx { struct nsj_plan plan; long status_fd; };
+struct nsj_clone_args { u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup; };
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef int i32;
-typedef unsigned long u64;
-
-#define NSJ_API __attribute__((visibility("default")))
-#define NSJ_STR2(x) #x
-#define NSJ_STR(x) NSJ_STR2(x)
 #define NSJ_STACK_SIZE (256 * 1024)
 #define NSJ_PAGE 4096
-#define NSJ_EXIT_SETUP 255
 
 #if defined(__x86_64__)
-static inline long sys6(long n, long a, long b, long c, long d, long e, long f) {
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  register long r9 __asm__("r9") = f;
-  long ret;
-  __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-                   : "rcx", "r11", "memory");
-  return ret;
-}
 /* clone3 with a fresh stack: the child starts with rax = 0 on that stack, calls fn(arg)
  * there and exits with its return value; it never returns into the parent's frames. */
 __asm__(".text\n.globl nsj_clone3_raw\n.hidden nsj_clone3_raw\n.type nsj_clone3_raw,@function\n"
         "nsj_clone3_raw:\n mov %rdx, %r8\n mov %rcx, %r9\n mov $" NSJ_STR(NSJ_SYS_CLONE3) ", %eax\n"
         " syscall\n test %rax, %rax\n jnz 1f\n xor %ebp, %ebp\n mov %r9, %rdi\n call *%r8\n"
-        " mov %eax, %edi\n mov $" NSJ_STR(NSJ_SYS_EXIT) ", %eax\n syscall\n hlt\n1: ret\n"
-        ".globl nsj_start\n.hidden nsj_start\n.type nsj_start,@function\n"
-        "nsj_start:\n xor %ebp, %ebp\n mov %rsp, %rdi\n and $-16, %rsp\n call nsj_init_main\n hlt\n");
+        " mov %eax, %edi\n mov $" NSJ_STR(NSJ_SYS_EXIT) ", %eax\n syscall\n hlt\n1: ret\n");
 #elif defined(__aarch64__)
-static inline long sys6(long n, long a, long b, long c, long d, long e, long f) {
-  register long x8 __asm__("x8") = n;
-  register long x0 __asm__("x0") = a;
-  register long x1 __asm__("x1") = b;
-  register long x2 __asm__("x2") = c;
-  register long x3 __asm__("x3") = d;
-  register long x4 __asm__("x4") = e;
-  register long x5 __asm__("x5") = f;
-  __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5) : "memory");
-  return x0;
-}
 __asm__(".text\n.globl nsj_clone3_raw\n.hidden nsj_clone3_raw\n.type nsj_clone3_raw,%function\n"
         "nsj_clone3_raw:\n mov x10, x2\n mov x11, x3\n mov x8, #" NSJ_STR(NSJ_SYS_CLONE3) "\n svc 0\n"
-        " cbnz x0, 1f\n mov x0, x11\n blr x10\n mov x8, #" NSJ_STR(NSJ_SYS_EXIT) "\n svc 0\n brk #0\n1: ret\n"
-        ".globl nsj_start\n.hidden nsj_start\n.type nsj_start,%function\n"
-        "nsj_start:\n mov x0, sp\n bl nsj_init_main\n brk #0\n");
+        " cbnz x0, 1f\n mov x0, x11\n blr x10\n mov x8, #" NSJ_STR(NSJ_SYS_EXIT) "\n svc 0\n brk #0\n1: ret\n");
 #endif
-
-#define SYS0(n) sys6(NSJ_SYS_##n, 0, 0, 0, 0, 0, 0)
-#define SYS1(n, a) sys6(NSJ_SYS_##n, (long)(a), 0, 0, 0, 0, 0)
-#define SYS2(n, a, b) sys6(NSJ_SYS_##n, (long)(a), (long)(b), 0, 0, 0, 0)
-#define SYS3(n, a, b, c) sys6(NSJ_SYS_##n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
-#define SYS4(n, a, b, c, d) sys6(NSJ_SYS_##n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
-#define SYS5(n, a, b, c, d, e) sys6(NSJ_SYS_##n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
-#define SYS6(n, a, b, c, d, e, f) sys6(NSJ_SYS_##n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-
-struct nsj_header { u32 magic; u16 version, record_size; u32 op_count, strtab_off, strtab_len, reserved; u64 clone_flags; };
-struct nsj_record { u16 code, flags; u32 reserved; u64 arg[NSJ_RECORD_ARGS]; };
-struct nsj_status { u32 op_index; i32 err; u32 kind; };
-struct nsj_plan { const struct nsj_header *h; const struct nsj_record *ops; const char *strtab; };
-struct nsj_spawn_ctx { struct nsj_plan plan; long status_fd; };
-struct nsj_clone_args { u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup; };
-
-static u64 nsj_strlen(const char *s) { u64 n = 0; while (s[n]) n++; return n; }
 
 /* ---- decoding: shared by nsj_plan_check (tests) and both entry points ---- */
 
@@ -96,7 +44,7 @@ static int arr_ok(const char *tab, u64 len, u64 ref, int strings) {
 }
 
 /* Returns -1 when the whole plan is sound, -2 for a bad header, else the first bad record. */
-static long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p) {
+long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p) {
   const struct nsj_header *h = (const struct nsj_header *)buf;
   if (len < NSJ_HEADER_SIZE || h->magic != NSJ_PLAN_MAGIC || h->version != NSJ_PLAN_VERSION ||
       h->record_size != NSJ_RECORD_SIZE || h->op_count > 65536)
@@ -106,6 +54,10 @@ static long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p) {
   p->h = h;
   p->ops = (const struct nsj_record *)(buf + NSJ_HEADER_SIZE);
   p->strtab = (const char *)buf + h->strtab_off;
+  if ((h->messages && (!arr_ok(p->strtab, h->strtab_len, h->messages, 1) ||
+                       ((const u64 *)(p->strtab + h->messages - 1))[0] != h->op_count)) ||
+      (h->errnames && !arr_ok(p->strtab, h->strtab_len, h->errnames, 1)))
+    return -2;
   for (u32 i = 0; i < h->op_count; i++) {
     const struct nsj_record *r = &p->ops[i];
     if (r->code == 0 || r->code >= NSJ_OP_COUNT) return i;
@@ -121,37 +73,50 @@ static long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p) {
   return -1;
 }
 
-static const char *S(const struct nsj_plan *p, u64 ref) { return ref ? p->strtab + ref - 1 : 0; }
-static const u64 *A(const struct nsj_plan *p, u64 ref) { return (const u64 *)(p->strtab + ref - 1); }
 
 /* ---- op handlers: one syscall each (plus open/close where the kernel wants an fd) ---- */
 
-static void report(long fd, u32 index, long err, u32 kind) {
-  struct nsj_status s = { index, (i32)err, kind };
-  SYS3(WRITE, fd, &s, sizeof s);
+void say(const char *s) { SYS(WRITE, 2, s, nsj_strlen(s)); }
+
+/* With a parent listening, a fixed-size record; with none (exec mode, status_fd < 0) the
+ * child prints the line itself from the messages and errno names the plan carries. */
+void report(const struct nsj_plan *p, long fd, u32 index, long err, u32 kind) {
+  if (fd >= 0) {
+    struct nsj_status s = { index, (i32)err, kind };
+    SYS(WRITE, fd, &s, sizeof s);
+    return;
+  }
+  if (kind != NSJ_STATUS_ERROR && kind != NSJ_STATUS_WARNING) return;
+  const u64 *msgs = p->h->messages ? A(p, p->h->messages) : 0;
+  const u64 *names = p->h->errnames ? A(p, p->h->errnames) : 0;
+  say(kind == NSJ_STATUS_ERROR ? "nsjail: " : "nsjail: warn: ");
+  say(msgs && index < msgs[0] ? S(p, msgs[index + 1]) : "plan ended without execve");
+  say(": ");
+  say(names && err >= 0 && (u64)err < names[0] ? S(p, names[err + 1]) : "unknown errno");
+  say("\n");
 }
 
 static long op_write_file(const char *path, const char *data) {
-  long fd = SYS4(OPENAT, NSJ_AT_FDCWD, path, NSJ_O_WRONLY | NSJ_O_CLOEXEC, 0);
+  long fd = SYS(OPENAT, NSJ_AT_FDCWD, path, NSJ_O_WRONLY | NSJ_O_CLOEXEC, 0);
   if (fd < 0) return fd;
   u64 len = nsj_strlen(data);
-  long n = SYS3(WRITE, fd, data, len);
-  SYS1(CLOSE, fd);
+  long n = SYS(WRITE, fd, data, len);
+  SYS(CLOSE, fd);
   return n < 0 ? n : (u64)n == len ? 0 : -NSJ_EIO;
 }
 
 static long op_wait_parent(long fd) {
   char c;
   long n;
-  do n = SYS3(READ, fd, &c, 1); while (n == -NSJ_EINTR);
-  SYS1(CLOSE, fd);
+  do n = SYS(READ, fd, &c, 1); while (n == -NSJ_EINTR);
+  SYS(CLOSE, fd);
   return n < 0 ? n : n == 1 ? 0 : -NSJ_ECHILD; /* EOF: the parent died or gave up on us */
 }
 
 static long op_setgroups(const u64 *a) {
   u32 gids[NSJ_MAX_GROUPS];
   for (u64 i = 0; i < a[0]; i++) gids[i] = (u32)a[i + 1];
-  return SYS2(SETGROUPS, a[0], gids);
+  return SYS(SETGROUPS, a[0], gids);
 }
 
 static long op_capset(const u64 *arg) {
@@ -162,7 +127,7 @@ static long op_capset(const u64 *arg) {
     data[i].perm = (u32)(arg[1] >> (32 * i));
     data[i].inh = (u32)(arg[2] >> (32 * i));
   }
-  return SYS2(CAPSET, &hdr, data);
+  return SYS(CAPSET, &hdr, data);
 }
 
 static long op_if_up(const char *name) {
@@ -170,14 +135,14 @@ static long op_if_up(const char *name) {
   u64 len = nsj_strlen(name);
   if (len >= sizeof ifr.name) return -NSJ_ENAMETOOLONG;
   for (u64 i = 0; i < len; i++) ifr.name[i] = name[i];
-  long fd = SYS3(SOCKET, NSJ_AF_INET, NSJ_SOCK_DGRAM | NSJ_SOCK_CLOEXEC, 0);
+  long fd = SYS(SOCKET, NSJ_AF_INET, NSJ_SOCK_DGRAM | NSJ_SOCK_CLOEXEC, 0);
   if (fd < 0) return fd;
-  long rc = SYS3(IOCTL, fd, NSJ_SIOCGIFFLAGS, &ifr);
+  long rc = SYS(IOCTL, fd, NSJ_SIOCGIFFLAGS, &ifr);
   if (rc >= 0) {
     ifr.flags |= NSJ_IFF_UP;
-    rc = SYS3(IOCTL, fd, NSJ_SIOCSIFFLAGS, &ifr);
+    rc = SYS(IOCTL, fd, NSJ_SIOCSIFFLAGS, &ifr);
   }
-  SYS1(CLOSE, fd);
+  SYS(CLOSE, fd);
   return rc;
 }
 
@@ -199,7 +164,7 @@ static long op_execve(const struct nsj_plan *p, const u64 *arg) {
   fill_ptrs(p, ev, envp);
   int has_slash = 0;
   for (const char *c = path; *c; c++) has_slash |= *c == '/';
-  if (has_slash || !search) return SYS3(EXECVE, path, argv, envp);
+  if (has_slash || !search) return SYS(EXECVE, path, argv, envp);
   u64 plen = nsj_strlen(path);
   long err = -NSJ_ENOENT;
   for (const char *dir = search;;) {
@@ -212,7 +177,7 @@ static long op_execve(const struct nsj_plan *p, const u64 *arg) {
       for (u64 i = 0; i < dlen; i++) buf[i] = d[i];
       buf[dlen] = '/';
       for (u64 i = 0; i <= plen; i++) buf[dlen + 1 + i] = path[i];
-      long rc = SYS3(EXECVE, buf, argv, envp);
+      long rc = SYS(EXECVE, buf, argv, envp);
       if (rc == -NSJ_EACCES) err = rc;
       else if (rc != -NSJ_ENOENT && rc != -NSJ_ENOTDIR) return rc;
     }
@@ -227,61 +192,62 @@ static long op_exec_init(const struct nsj_plan *p, const u64 *arg) {
   const char *envp[1] = { 0 };
   if (av[0] > 14) return -NSJ_E2BIG;
   fill_ptrs(p, av, argv);
-  return SYS5(EXECVEAT, arg[0], "", argv, envp, NSJ_AT_EMPTY_PATH);
+  return SYS(EXECVEAT, arg[0], "", argv, envp, NSJ_AT_EMPTY_PATH);
 }
 
-static long op_run(const struct nsj_plan *p, const struct nsj_record *r) {
+static long op_run(const struct nsj_plan *p, const struct nsj_record *r, u32 index, long status_fd) {
   const u64 *a = r->arg;
   switch (r->code) {
-  case NSJ_OP_PRCTL: return SYS5(PRCTL, a[0], a[1], a[2], a[3], a[4]);
-  case NSJ_OP_MOUNT: return SYS5(MOUNT, S(p, a[0]), S(p, a[1]), S(p, a[2]), a[3], S(p, a[4]));
-  case NSJ_OP_UMOUNT2: return SYS2(UMOUNT2, S(p, a[0]), a[1]);
-  case NSJ_OP_MKDIR: return SYS3(MKDIRAT, NSJ_AT_FDCWD, S(p, a[0]), a[1]);
-  case NSJ_OP_CHDIR: return SYS1(CHDIR, S(p, a[0]));
-  case NSJ_OP_PIVOT_ROOT: return SYS2(PIVOT_ROOT, S(p, a[0]), S(p, a[1]));
-  case NSJ_OP_SETHOSTNAME: return SYS2(SETHOSTNAME, S(p, a[0]), nsj_strlen(S(p, a[0])));
-  case NSJ_OP_SETDOMAINNAME: return SYS2(SETDOMAINNAME, S(p, a[0]), nsj_strlen(S(p, a[0])));
-  case NSJ_OP_SETRESUID: return SYS3(SETRESUID, a[0], a[1], a[2]);
-  case NSJ_OP_SETRESGID: return SYS3(SETRESGID, a[0], a[1], a[2]);
+  case NSJ_OP_PRCTL: return SYS(PRCTL, a[0], a[1], a[2], a[3], a[4]);
+  case NSJ_OP_MOUNT: return SYS(MOUNT, S(p, a[0]), S(p, a[1]), S(p, a[2]), a[3], S(p, a[4]));
+  case NSJ_OP_UMOUNT2: return SYS(UMOUNT2, S(p, a[0]), a[1]);
+  case NSJ_OP_MKDIR: return SYS(MKDIRAT, NSJ_AT_FDCWD, S(p, a[0]), a[1]);
+  case NSJ_OP_CHDIR: return SYS(CHDIR, S(p, a[0]));
+  case NSJ_OP_PIVOT_ROOT: return SYS(PIVOT_ROOT, S(p, a[0]), S(p, a[1]));
+  case NSJ_OP_SETHOSTNAME: return SYS(SETHOSTNAME, S(p, a[0]), nsj_strlen(S(p, a[0])));
+  case NSJ_OP_SETDOMAINNAME: return SYS(SETDOMAINNAME, S(p, a[0]), nsj_strlen(S(p, a[0])));
+  case NSJ_OP_SETRESUID: return SYS(SETRESUID, a[0], a[1], a[2]);
+  case NSJ_OP_SETRESGID: return SYS(SETRESGID, a[0], a[1], a[2]);
   case NSJ_OP_SETGROUPS: return op_setgroups(A(p, a[0]));
   case NSJ_OP_CAPSET: return op_capset(a);
   case NSJ_OP_WRITE_FILE: return op_write_file(S(p, a[0]), S(p, a[1]));
   case NSJ_OP_WAIT_PARENT: return op_wait_parent(a[0]);
-  case NSJ_OP_SETSID: return SYS0(SETSID);
-  case NSJ_OP_CLOSE_RANGE: return SYS3(CLOSE_RANGE, a[0], a[1], a[2]);
-  case NSJ_OP_FCNTL: return SYS3(FCNTL, a[0], a[1], a[2]);
-  case NSJ_OP_SETRLIMIT: { u64 lim[2] = { a[1], a[2] }; return SYS4(PRLIMIT64, 0, a[0], lim, 0); }
-  case NSJ_OP_UNSHARE: return SYS1(UNSHARE, a[0]);
+  case NSJ_OP_SETSID: return SYS(SETSID, 0);
+  case NSJ_OP_CLOSE_RANGE: return SYS(CLOSE_RANGE, a[0], a[1], a[2]);
+  case NSJ_OP_FCNTL: return SYS(FCNTL, a[0], a[1], a[2]);
+  case NSJ_OP_SETRLIMIT: { u64 lim[2] = { a[1], a[2] }; return SYS(PRLIMIT64, 0, a[0], lim, 0); }
+  case NSJ_OP_UNSHARE: return SYS(UNSHARE, a[0]);
   case NSJ_OP_IF_UP: return op_if_up(S(p, a[0]));
   case NSJ_OP_EXEC_INIT: return op_exec_init(p, a);
   case NSJ_OP_EXECVE: return op_execve(p, a);
-  case NSJ_OP_CLOSE: return SYS1(CLOSE, a[0]);
+  case NSJ_OP_CLOSE: return SYS(CLOSE, a[0]);
+  case NSJ_OP_FORK_WAIT: return op_fork_wait(p, index, status_fd);
   }
   return -NSJ_EINVAL;
 }
 
 /* Runs ops [start, count). Only a successful execve leaves this loop. */
-static int run_plan(const struct nsj_plan *p, u32 start, long status_fd) {
+int run_plan(const struct nsj_plan *p, u32 start, long status_fd) {
   for (u32 i = start; i < p->h->op_count; i++) {
     const struct nsj_record *r = &p->ops[i];
-    long rc = op_run(p, r);
+    long rc = op_run(p, r, i, status_fd);
     if (rc >= 0) continue;
     int optional = r->flags & NSJ_OP_FLAG_OPTIONAL;
-    report(status_fd, i, -rc, optional ? NSJ_STATUS_WARNING : NSJ_STATUS_ERROR);
+    report(p, status_fd, i, -rc, optional ? NSJ_STATUS_WARNING : NSJ_STATUS_ERROR);
     if (!optional) return NSJ_EXIT_SETUP;
   }
-  report(status_fd, p->h->op_count, NSJ_EINVAL, NSJ_STATUS_ERROR);
+  report(p, status_fd, p->h->op_count, NSJ_EINVAL, NSJ_STATUS_ERROR);
   return NSJ_EXIT_SETUP;
 }
 
 /* ---- the CLONE_VM child: Bun's handlers must not survive into it (posix_spawn recipe) ---- */
 
-static void reset_signals(void) {
+void reset_signals(void) {
   struct { u64 handler, flags, restorer, mask; } dfl = { 0, 0, 0, 0 };
   for (long sig = 1; sig <= NSJ_NSIG; sig++)
-    if (sig != NSJ_SIGKILL && sig != NSJ_SIGSTOP) SYS4(RT_SIGACTION, sig, &dfl, 0, 8);
+    if (sig != NSJ_SIGKILL && sig != NSJ_SIGSTOP) SYS(RT_SIGACTION, sig, &dfl, 0, 8);
   u64 none = 0;
-  SYS4(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &none, 0, 8);
+  SYS(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &none, 0, 8);
 }
 
 static int nsj_child(void *arg) {
@@ -298,9 +264,9 @@ NSJ_API long nsj_spawn(const u8 *buf, u64 len, long status_fd, u64 *region) {
   if (plan_decode(buf, len, &check) != -1) return -NSJ_EINVAL;
   u64 ctx_off = NSJ_STACK_SIZE, plan_off = ctx_off + ((sizeof(struct nsj_spawn_ctx) + 15) & ~15ul);
   u64 size = (plan_off + len + NSJ_PAGE - 1) & ~(u64)(NSJ_PAGE - 1);
-  long base = SYS6(MMAP, 0, size, NSJ_PROT_READ | NSJ_PROT_WRITE, NSJ_MAP_PRIVATE | NSJ_MAP_ANONYMOUS | NSJ_MAP_STACK, -1, 0);
+  long base = SYS(MMAP, 0, size, NSJ_PROT_READ | NSJ_PROT_WRITE, NSJ_MAP_PRIVATE | NSJ_MAP_ANONYMOUS | NSJ_MAP_STACK, -1, 0);
   if (base < 0 && base > -4096) return base;
-  SYS3(MPROTECT, base, NSJ_PAGE, NSJ_PROT_NONE); /* guard page below the stack */
+  SYS(MPROTECT, base, NSJ_PAGE, NSJ_PROT_NONE); /* guard page below the stack */
   u8 *copy = (u8 *)base + plan_off;
   for (u64 i = 0; i < len; i++) copy[i] = buf[i];
   struct nsj_spawn_ctx *ctx = (struct nsj_spawn_ctx *)((u8 *)base + ctx_off);
@@ -312,12 +278,12 @@ NSJ_API long nsj_spawn(const u8 *buf, u64 len, long status_fd, u64 *region) {
   args.stack = (u64)base;
   args.stack_size = NSJ_STACK_SIZE;
   u64 all = ~0ul, old = 0;
-  SYS4(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &all, &old, 8);
+  SYS(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &all, &old, 8);
   extern long nsj_clone3_raw(struct nsj_clone_args *, u64, int (*)(void *), void *);
   long pid = nsj_clone3_raw(&args, sizeof args, nsj_child, ctx);
-  SYS4(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &old, 0, 8);
+  SYS(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &old, 0, 8);
   if (pid < 0) {
-    SYS2(MUNMAP, base, size);
+    SYS(MUNMAP, base, size);
     return pid;
   }
   region[0] = (u64)base;
@@ -325,7 +291,7 @@ NSJ_API long nsj_spawn(const u8 *buf, u64 len, long status_fd, u64 *region) {
   return pid;
 }
 
-NSJ_API long nsj_release(u64 base, u64 size) { return SYS2(MUNMAP, base, size); }
+NSJ_API long nsj_release(u64 base, u64 size) { return SYS(MUNMAP, base, size); }
 
 NSJ_API long nsj_plan_check(const u8 *buf, u64 len) {
   struct nsj_plan p;
@@ -335,57 +301,3 @@ NSJ_API long nsj_plan_check(const u8 *buf, u64 len) {
 /* Parent-side raw syscall for src/sys/ffi.ts: returns -errno, so JS never reads libc's errno. */
 NSJ_API long nsj_syscall(long n, long a, long b, long c, long d, long e) { return sys6(n, a, b, c, d, e, 0); }
 
-/* ---- the jail's init: PID 1 with its own tiny address space ---- */
-
-static long parse_ulong(const char *s) {
-  long v = 0;
-  while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0');
-  return v;
-}
-
-static int exit_code(int status) {
-  return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
-}
-
-/* argv: nsjail-init PLAN_FD START_OP STATUS_FD. Forwards every catchable signal in the
- * forwarded set to the command, reaps orphans, and exits with the command's status. */
-__attribute__((used, noreturn)) void nsj_init_main(long *sp) {
-  const char **argv = (const char **)(sp + 1);
-  long plan_fd = parse_ulong(argv[1]), start = parse_ulong(argv[2]), status_fd = parse_ulong(argv[3]);
-  long len = SYS3(LSEEK, plan_fd, 0, NSJ_SEEK_END);
-  long map = SYS6(MMAP, 0, len, NSJ_PROT_READ, NSJ_MAP_PRIVATE, plan_fd, 0);
-  SYS1(CLOSE, plan_fd);
-  struct nsj_plan plan;
-  if (len <= 0 || (map < 0 && map > -4096) || plan_decode((const u8 *)map, len, &plan) != -1) {
-    report(status_fd, start, NSJ_EINVAL, NSJ_STATUS_ERROR);
-    SYS1(EXIT_GROUP, NSJ_EXIT_SETUP);
-  }
-  report(status_fd, start, 0, NSJ_STATUS_READY);
-  u64 forward = NSJ_FORWARD_MASK, none = 0;
-  SYS4(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &forward, 0, 8);
-  long sfd = SYS4(SIGNALFD4, -1, &forward, 8, NSJ_SFD_CLOEXEC);
-  long child = SYS5(CLONE, NSJ_SIGCHLD, 0, 0, 0, 0);
-  if (child == 0) {
-    SYS4(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &none, 0, 8);
-    SYS1(EXIT_GROUP, run_plan(&plan, start, status_fd));
-  }
-  if (child < 0 || sfd < 0) {
-    report(status_fd, start, child < 0 ? -child : -sfd, NSJ_STATUS_ERROR);
-    SYS1(EXIT_GROUP, NSJ_EXIT_SETUP);
-  }
-  for (;;) {
-    u32 info[32];
-    if (SYS3(READ, sfd, info, sizeof info) != sizeof info) continue;
-    if (info[0] != NSJ_SIGCHLD) {
-      SYS2(KILL, child, info[0]);
-      continue;
-    }
-    int status;
-    long pid;
-    while ((pid = SYS4(WAIT4, -1, &status, NSJ_WNOHANG, 0)) > 0) {
-      if (pid != child) continue;
-      report(status_fd, start, status, NSJ_STATUS_EXIT);
-      SYS1(EXIT_GROUP, exit_code(status));
-    }
-  }
-}

@@ -23,7 +23,7 @@ function run(cmd: string, args: string[]): void {
 export function buildTrampoline(): void {
   mkdirSync("build", { recursive: true });
   writeFileSync("build/nsj_wire.h", renderWireHeader());
-  run(process.env.CC ?? "cc", [...CFLAGS, "-Ibuild", "-o", "build/trampoline.so", "ffi/trampoline.c"]);
+  run(process.env.CC ?? "cc", [...CFLAGS, "-Ibuild", "-o", "build/trampoline.so", "ffi/trampoline.c", "ffi/init.c"]);
 }
 
 if (import.meta.main) {

@@ -1,4 +1,5 @@
 // Levelled logger: one line per event on stderr. Pure stages never log.
+import { writeSync } from "node:fs";
 import type { LogLevel } from "./config/model.ts";
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -10,7 +11,8 @@ export interface Logger {
   error(msg: string): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+/** Synchronous: in exec mode the process image is replaced right after the last line. */
+export function createLogger(level: LogLevel, write: (line: string) => void = (l) => void writeSync(2, l)): Logger {
   const at = (lvl: LogLevel) => (msg: string) => {
     if (RANK[lvl] >= RANK[level]) write(`nsjail: ${lvl === "info" ? "" : `${lvl}: `}${msg}\n`);
   };

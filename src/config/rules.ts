@@ -73,6 +73,19 @@ export function mapLineLimit({ config }: Draft): ConfigIssue[] {
   return issues;
 }
 
+/** With exec no parent stays behind: nobody can run newuidmap or watch a clock. */
+export function execStandsAlone({ config }: Draft): ConfigIssue[] {
+  if (!config.exec) return [];
+  const issues: ConfigIssue[] = [];
+  for (const [key, map] of [["uid_map", config.uidMap], ["gid_map", config.gidMap]] as const) {
+    if (map.length > 1 || map.some((m) => m.count !== 1)) {
+      issues.push({ path: key, message: "with exec only one id of count 1 (your own) can be mapped: newuidmap needs nsjail to stay" });
+    }
+  }
+  if (config.timeLimit > 0) issues.push({ path: "time_limit", message: "needs nsjail to stay as supervisor: not with exec" });
+  return issues;
+}
+
 export const RULES: readonly Rule[] = [
   { name: "commandGiven", uses: ["command"], check: commandGiven },
   { name: "hostnameNeedsUts", uses: ["hostname", "domainname", "unshare"], check: hostnameNeedsUts },
@@ -80,6 +93,7 @@ export const RULES: readonly Rule[] = [
   { name: "noOverlap", uses: ["uid_map", "gid_map"], check: noOverlap },
   { name: "mapLineLimit", uses: ["uid_map", "gid_map"], check: mapLineLimit },
   { name: "mapsCoverIds", uses: ["uid", "gid", "uid_map", "gid_map", "unshare"], check: mapsCoverIds },
+  { name: "execStandsAlone", uses: ["exec", "uid_map", "gid_map", "time_limit"], check: execStandsAlone },
 ];
 
 /** Every issue of every rule whose inputs are valid. */

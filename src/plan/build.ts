@@ -6,6 +6,7 @@ import { planCaps, planCapSets, planIds } from "./creds.ts";
 import { planCommand, planInit, planPassFds, usesInit } from "./exec.ts";
 import { planMounts } from "./mount.ts";
 import { planNet } from "./net.ts";
+import { planStandalone } from "./standalone.ts";
 import { planHandshake } from "./supervise.ts";
 import type { Op, Plan } from "./types.ts";
 import { planUts } from "./uts.ts";
@@ -24,7 +25,6 @@ const CLONE_FLAGS: Record<Namespace, number> = {
 /** Setup in the jail's first process, in kernel order (see shared/KERNEL-NOTES.md):
  * wait for uid maps, mounts while privileged, names, network, then drop privileges. */
 const SETUP: readonly ((config: JailConfig, ctx: PlanContext) => Op[])[] = [
-  planHandshake,
   planMounts,
   planUts,
   planNet,
@@ -41,7 +41,11 @@ export function cloneFlags(config: JailConfig): number {
 }
 
 export function buildPlan(config: JailConfig, ctx: PlanContext): Plan {
-  const ops = SETUP.flatMap((planner) => planner(config, ctx));
+  const flags = cloneFlags(config);
+  // Exec mode unshares in nsjail's own process; otherwise clone3 creates the namespaces and
+  // the child starts by waiting for its parent.
+  const head = config.exec ? planStandalone(config, flags) : planHandshake(config, ctx);
+  const ops = [...head, ...SETUP.flatMap((planner) => planner(config, ctx))];
   let initStart: number | null = null;
   if (usesInit(config)) {
     const init = planInit(ctx, ops.length);
@@ -49,5 +53,5 @@ export function buildPlan(config: JailConfig, ctx: PlanContext): Plan {
     ops.push(...init);
   }
   ops.push(...planCommand(config));
-  return { cloneFlags: cloneFlags(config), ops, fds: ctx.fds, initStart };
+  return { cloneFlags: config.exec ? 0 : flags, ops, fds: ctx.fds, initStart, standalone: config.exec };
 }

@@ -9,3 +9,11 @@ export interface PlanContext {
   readonly capLastCap: number;
   readonly fds: PlanFds;
 }
+
+/** Stand-ins for --dry-run and tests: the fd numbers a launch would typically get. Exec mode
+ * has no status or sync pipe, as in a real exec. */
+export function placeholderFds(exec: boolean): PlanFds {
+  return exec
+    ? { statusWrite: -1, syncRead: -1, syncWrite: -1, image: 6, plan: 7 }
+    : { statusWrite: 3, syncRead: 4, syncWrite: 5, image: 6, plan: 7 };
+}

@@ -23,8 +23,8 @@ export function planCaps(config: JailConfig, ctx: PlanContext): Op[] {
 export function planIds(config: JailConfig, ctx: PlanContext): Op[] {
   const origin = (path: string, note: string): OpOrigin => ({ path, note });
   const ops: Op[] = [];
-  // A rootless user namespace has setgroups denied (the price of writing our own gid_map).
-  const canSetGroups = !config.unshare.has("user") || ctx.hostUid === 0;
+  // setgroups is denied wherever the gid_map was written from inside or without privilege.
+  const canSetGroups = !config.unshare.has("user") || (ctx.hostUid === 0 && !config.exec);
   if (canSetGroups) ops.push(op("setgroups", [[config.gid]], origin("gid", `setgroups [${config.gid}]`)));
   ops.push(op("setresgid", [config.gid, config.gid, config.gid], origin("gid", `setresgid ${config.gid}`)));
   ops.push(op("setresuid", [config.uid, config.uid, config.uid], origin("uid", `setresuid ${config.uid}`)));

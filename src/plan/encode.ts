@@ -1,4 +1,5 @@
 // Stage 3 (encode): Op[] → the byte layout documented in wire.ts. Pure; golden-tested.
+import { errnoName, errnoText } from "../sys/errno.ts";
 import type { Op, Plan } from "./types.ts";
 import { HEADER_SIZE, OP_CODES, OP_FLAG_OPTIONAL, OP_SIGNATURES, PLAN_MAGIC, PLAN_VERSION, RECORD_ARGS, RECORD_SIZE } from "./wire.ts";
 
@@ -69,6 +70,9 @@ function encodeArg(op: Op, i: number, kind: string, table: StringTable): bigint 
   throw bad();
 }
 
+/** Errno names carried for exec mode: every errno Linux defines is below this. */
+const ERRNO_LINES = 134;
+
 export function encodePlan(plan: Plan): Uint8Array {
   const table = new StringTable();
   const records = new DataView(new ArrayBuffer(plan.ops.length * RECORD_SIZE));
@@ -82,6 +86,13 @@ export function encodePlan(plan: Plan): Uint8Array {
       records.setBigUint64(base + 8 + 8 * k, k < sig.length ? encodeArg(op, k, sig[k]!, table) : 0n, true);
     }
   });
+  let messages = 0;
+  let errnames = 0;
+  if (plan.standalone) {
+    const ref = (strings: string[]) => table.array(strings.map((m) => BigInt(table.string(m))));
+    messages = ref(plan.ops.map((o) => `${o.origin.note} [${o.origin.path}]`));
+    errnames = ref(Array.from({ length: ERRNO_LINES }, (_, e) => `${errnoName(e)} (${errnoText(e)})`));
+  }
   const strtab = table.bytes();
   const strtabOff = HEADER_SIZE + records.byteLength;
   const out = new Uint8Array(strtabOff + strtab.length);
@@ -92,7 +103,9 @@ export function encodePlan(plan: Plan): Uint8Array {
   header.setUint32(8, plan.ops.length, true);
   header.setUint32(12, strtabOff, true);
   header.setUint32(16, strtab.length, true);
+  header.setUint32(20, messages, true);
   header.setBigUint64(24, BigInt(plan.cloneFlags), true);
+  header.setUint32(32, errnames, true);
   out.set(new Uint8Array(records.buffer), HEADER_SIZE);
   out.set(strtab, strtabOff);
   return out;

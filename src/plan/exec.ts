@@ -10,17 +10,17 @@ export function usesInit(config: JailConfig): boolean {
   return config.unshare.has("pid") && !config.asPid1;
 }
 
-/** Clears CLOEXEC on the two fds the init needs, then execs the sealed trampoline image.
- * `at` is the index of this group's first op; the init's child starts right after it. */
+/** Clears CLOEXEC on the fds the init needs (the plan, and the status pipe when a parent
+ * listens), then execs the sealed trampoline image. `at` is the index of this group's first
+ * op; the init's child starts right after it. */
 export function planInit(ctx: PlanContext, at: number): Op[] {
-  const start = at + 3;
   const origin = { path: "as_pid_1", note: "start the jail's init as PID 1" };
   const { plan, statusWrite, image } = ctx.fds;
-  return [
-    op("fcntl", [plan, F_SETFD, 0], { ...origin, note: "pass the plan to the init" }),
-    op("fcntl", [statusWrite, F_SETFD, 0], { ...origin, note: "pass the status pipe to the init" }),
-    op("exec_init", [image, ["nsjail-init", String(plan), String(start), String(statusWrite)]], origin),
-  ];
+  const keep = [plan, statusWrite]
+    .filter((fd) => fd >= 0)
+    .map((fd) => op("fcntl", [fd, F_SETFD, 0], { ...origin, note: `pass fd ${fd} to the init` }));
+  const start = at + keep.length + 1;
+  return [...keep, op("exec_init", [image, ["nsjail-init", String(plan), String(start), String(statusWrite)]], origin)];
 }
 
 /** Bun marks every inherited fd close-on-exec at start-up, so a passed fd must be cleared

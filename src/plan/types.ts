@@ -25,6 +25,9 @@ export interface Plan {
   readonly fds: PlanFds;
   /** Index of the op the jail's init starts its command child at, or null without an init. */
   readonly initStart: number | null;
+  /** Exec mode: nsjail execs the image itself, so namespaces come from unshare() and no
+   * parent reads status records; the plan carries its own error lines. */
+  readonly standalone: boolean;
 }
 
 /** The parent's pipes and memfds the ops refer to by number. */

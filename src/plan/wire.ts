@@ -2,16 +2,18 @@
 // ffi/trampoline.c through the generated header build/nsj_wire.h (scripts/gen-wire-h.ts).
 //
 // Layout, little-endian:
-//   header  (32 bytes)  u32 magic, u16 version, u16 record_size, u32 op_count, u32 strtab_off,
-//                       u32 strtab_len, u32 reserved, u64 clone_flags
+//   header  (40 bytes)  u32 magic, u16 version, u16 record_size, u32 op_count, u32 strtab_off,
+//                       u32 strtab_len, u32 messages, u64 clone_flags, u32 errnames, u32 reserved
+//           messages/errnames: string-array references (0 = none) used only when no parent
+//           reads status records (exec mode): the child then prints its own error line.
 //   records (op_count × 48 bytes)  u16 code, u16 flags, u32 reserved, u64 arg[5]
 //   strtab  NUL-terminated strings and 8-byte aligned u64 arrays; a string argument is its
 //           offset + 1 in the strtab so that 0 stays NULL.
 // Status records from the child are 12 bytes: u32 op_index, i32 errno, u32 kind.
 
 export const PLAN_MAGIC = 0x4e534a50; // "NSJP"
-export const PLAN_VERSION = 1;
-export const HEADER_SIZE = 32;
+export const PLAN_VERSION = 2;
+export const HEADER_SIZE = 40;
 export const RECORD_SIZE = 48;
 export const RECORD_ARGS = 5;
 export const STATUS_SIZE = 12;
@@ -41,6 +43,7 @@ export const OP_CODES = {
   exec_init: 21,
   execve: 22,
   close: 23,
+  fork_wait: 24,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -73,6 +76,7 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   exec_init: "ia",
   execve: "saas",
   close: "i",
+  fork_wait: "",
 };
 
 /** Op flag: a failure is reported as a warning and the plan goes on. */

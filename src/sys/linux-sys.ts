@@ -2,7 +2,7 @@
 import { closeSync, constants, openSync, writeSync } from "node:fs";
 import { JailError, SyscallError } from "../errors.ts";
 import type { Plan } from "../plan/types.ts";
-import { O_CLOEXEC, WNOHANG } from "./constants.ts";
+import { C_CONSTANTS, F_SETFD, O_CLOEXEC, WNOHANG } from "./constants.ts";
 import { loadNative, NR } from "./ffi.ts";
 import type { Pipe, Sys } from "./sys.ts";
 
@@ -82,6 +82,15 @@ export const linuxSys: Sys = {
       why = "not found in PATH";
     }
     throw new HelperError(`${file} ${args.join(" ")}: ${why} ${hint}`);
+  },
+  execImage(imageFd, argv, keepFds) {
+    for (const fd of keepFds) check("fcntl(F_SETFD)", native.syscall(NR.fcntl, fd, F_SETFD, 0), String(fd));
+    const strings = argv.map((a) => Buffer.from(`${a}\0`));
+    const ptrs = new BigUint64Array([...strings.map((b) => BigInt(native.address(b))), 0n]);
+    const envp = new BigUint64Array([0n]);
+    const empty = Buffer.from("\0");
+    const rc = native.syscall(NR.execveat, imageFd, native.address(empty), native.address(ptrs), native.address(envp), C_CONSTANTS.AT_EMPTY_PATH);
+    throw new SyscallError("execveat", -rc, "nsjail-exec");
   },
   spawn(plan, bytes) {
     const { pid, region } = native.spawn(bytes, plan.fds.statusWrite);

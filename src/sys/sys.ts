@@ -20,6 +20,9 @@ export interface Sys {
   writeProcFile(path: string, text: string): void;
   /** Runs a setuid helper such as newuidmap to completion; throws with its stderr. */
   runHelper(file: string, args: readonly string[]): void;
+  /** execveat() of the sealed image in this very process, keeping `keepFds` open across it.
+   * Returns only by throwing. */
+  execImage(imageFd: number, argv: readonly string[], keepFds: readonly number[]): never;
   spawn(plan: Plan, bytes: Uint8Array): { pid: number; release(): void };
   kill(pid: number, signal: number): void;
   /** Blocking wait for one child that is known to be exiting: its raw wait status. */

@@ -2,6 +2,7 @@
 // without privileges: it decodes and bounds-checks only.
 import { describe, expect, test } from "bun:test";
 import { encodePlan } from "../../src/plan/encode.ts";
+import { HEADER_SIZE } from "../../src/plan/wire.ts";
 import { loadNative } from "../../src/sys/ffi.ts";
 import { planFixtures, planFor } from "../support/plans.ts";
 
@@ -26,7 +27,7 @@ describe("nsj_plan_check", () => {
 
   test("names the first record with an unknown op code", () => {
     const bad = sample();
-    new DataView(bad.buffer).setUint16(32 + 48 * 2, 999, true);
+    new DataView(bad.buffer).setUint16(HEADER_SIZE + 48 * 2, 999, true);
     expect(native.planCheck(bad)).toBe(2);
   });
 
@@ -35,8 +36,8 @@ describe("nsj_plan_check", () => {
     const view = new DataView(bytes.buffer);
     const count = view.getUint32(8, true);
     for (let i = 0; i < count; i++) {
-      if (view.getUint16(32 + 48 * i, true) === 5 /* chdir */) {
-        view.setBigUint64(32 + 48 * i + 8, 1n << 40n, true);
+      if (view.getUint16(HEADER_SIZE + 48 * i, true) === 5 /* chdir */) {
+        view.setBigUint64(HEADER_SIZE + 48 * i + 8, 1n << 40n, true);
         expect(native.planCheck(bytes)).toBe(i);
         return;
       }

@@ -38,6 +38,10 @@ export class FakeSys implements Sys {
   runHelper(file: string, args: readonly string[]): void {
     this.calls.push(["runHelper", file, ...args]);
   }
+  execImage(imageFd: number, argv: readonly string[], keepFds: readonly number[]): never {
+    this.calls.push(["execImage", imageFd, [...argv], [...keepFds]]);
+    throw new Error("execImage: the fake cannot exec");
+  }
   spawn(plan: Plan): { pid: number; release(): void } {
     this.calls.push(["spawn", plan.ops.length]);
     return { pid: 4242, release: () => this.calls.push(["release"]) };

@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { resolveConfig } from "../../src/config/resolve.ts";
 import type { HostContext } from "../../src/config/validate.ts";
 import { buildPlan } from "../../src/plan/build.ts";
+import { placeholderFds } from "../../src/plan/context.ts";
 import type { Plan } from "../../src/plan/types.ts";
 
-export const FIXED_FDS = { statusWrite: 3, syncRead: 4, syncWrite: 5, image: 6, plan: 7 };
+export const FIXED_FDS = placeholderFds(false);
 
 export function fixedHost(uid: number): HostContext {
   return {
@@ -31,5 +32,5 @@ export function planFixtures(): [string, string][] {
 export function planFor(file: string, uid: number): Plan {
   const host = fixedHost(uid);
   const config = resolveConfig({ file, cli: {}, command: [] }, host);
-  return buildPlan(config, { hostUid: uid, capLastCap: host.capLastCap, fds: FIXED_FDS });
+  return buildPlan(config, { hostUid: uid, capLastCap: host.capLastCap, fds: placeholderFds(config.exec) });
 }

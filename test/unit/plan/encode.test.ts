@@ -5,14 +5,14 @@ import { op, type Op, type Plan } from "../../../src/plan/types.ts";
 import { FIXED_FDS } from "../../support/plans.ts";
 
 const at = { path: "test", note: "test" };
-const planOf = (ops: Op[], cloneFlags = 0): Plan => ({ cloneFlags, ops, fds: FIXED_FDS, initStart: null });
+const planOf = (ops: Op[], cloneFlags = 0): Plan => ({ cloneFlags, ops, fds: FIXED_FDS, initStart: null, standalone: false });
 
 test("one sethostname op, byte for byte", () => {
   const bytes = encodePlan(planOf([op("sethostname", ["box"], at)], 0x04000000));
   const hex = Buffer.from(bytes).toString("hex");
   expect(hex).toBe(
     [
-      "504a534e", "0100", "3000", "01000000", "50000000", "04000000", "00000000", "0000000400000000", // header
+      "504a534e", "0200", "3000", "01000000", "58000000", "04000000", "00000000", "0000000400000000", "00000000", "00000000", // header
       "0700", "0000", "00000000", "0100000000000000", "0".repeat(64), // record: code 7, arg0 = "box" at offset 0 (+1)
       "626f7800", // strtab
     ].join(""),
@@ -23,9 +23,9 @@ test("strings are shared and arrays are 8-byte aligned", () => {
   const bytes = encodePlan(planOf([op("execve", ["sh", ["sh", "-c"], ["A=1"], null], at)]));
   const view = new DataView(bytes.buffer);
   const strtab = view.getUint32(12, true);
-  const argvRef = Number(view.getBigUint64(32 + 16, true));
+  const argvRef = Number(view.getBigUint64(40 + 16, true));
   expect((strtab + argvRef - 1) % 8).toBe(0);
-  expect(view.getBigUint64(32 + 32, true)).toBe(0n); // NULL search path
+  expect(view.getBigUint64(40 + 32, true)).toBe(0n); // NULL search path
 });
 
 test("wrong argument kinds and counts are refused with the op's origin", () => {
