@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "../errors.ts";
 import { registerCheck } from "./check.ts";
 import { registerRun } from "./run.ts";
+import { registerSelftest } from "./selftest.ts";
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("nsjail")
@@ -13,6 +14,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
   registerRun(program, setExit);
   registerCheck(program, setExit);
+  registerSelftest(program, setExit);
   return program;
 }
 

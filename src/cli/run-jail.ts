@@ -3,11 +3,9 @@
 import { hostContext, resolveConfig } from "../config/resolve.ts";
 import { createLogger } from "../log.ts";
 import { buildPlan } from "../plan/build.ts";
+import { placeholderFds } from "../plan/context.ts";
 import { describePlan } from "../plan/describe.ts";
 import { flagsToRaw } from "./flag-table.ts";
-
-/** --dry-run has no real pipes yet; these stand in for the fds the ops name. */
-const DRY_RUN_FDS = { statusWrite: 3, syncRead: 4, syncWrite: 5, image: 6, plan: 7 };
 
 /** `opts` is shaped like commander's opts(): attribute names (`dryRun`, `asPid1`) → values. */
 export async function runJail(command: string[], opts: Record<string, unknown>, setExit: (code: number) => void): Promise<void> {
@@ -16,7 +14,7 @@ export async function runJail(command: string[], opts: Record<string, unknown>, 
   const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host);
   const log = createLogger(config.logLevel);
   if (opts.dryRun) {
-    const plan = buildPlan(config, { hostUid: host.uid, capLastCap: host.capLastCap, fds: DRY_RUN_FDS });
+    const plan = buildPlan(config, { hostUid: host.uid, capLastCap: host.capLastCap, fds: placeholderFds(config.exec) });
     process.stdout.write(`${describePlan(plan).join("\n")}\n`);
     return setExit(0);
   }

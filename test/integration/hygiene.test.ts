@@ -109,3 +109,12 @@ describe.skipIf(!host.binary)("bad input", () => {
     expect(nsjail("root", ["run", "--no-such-flag", "--", "/bin/true"]).code).toBe(2);
   });
 });
+
+describe.skipIf(!host.binary)("nsjail test", () => {
+  test("every required kernel feature is reported ok", () => {
+    const r = nsjail("root", ["test"], { timeoutMs: 60_000 });
+    expect(r.stdout).toContain("all required checks passed");
+    for (const ns of ["user", "fs", "pid", "uts", "ipc", "net", "cgroup"]) expect(r.stdout).toMatch(new RegExp(`^ok +namespace ${ns} `, "m"));
+    expect(r.code).toBe(0);
+  });
+});
