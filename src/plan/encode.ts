@@ -1,77 +1,85 @@
 // Stage 3 (encode): Op[] → the byte layout documented in wire.ts. Pure; golden-tested.
+// It runs once per jail start on cold (unjitted) code, so it avoids BigInt and per-string
+// allocations on the common path: numbers are written as two u32 halves.
 import { errnoName, errnoText } from "../sys/errno.ts";
-import type { Op, Plan } from "./types.ts";
+import type { Op, OpArg, Plan } from "./types.ts";
 import { HEADER_SIZE, OP_CODES, OP_FLAG_OPTIONAL, OP_SIGNATURES, PLAN_MAGIC, PLAN_VERSION, RECORD_ARGS, RECORD_SIZE } from "./wire.ts";
 
+const utf8 = new TextEncoder();
+
+/** Errno names carried for exec mode: every errno Linux defines is below this. */
+const ERRNO_LINES = 134;
+
+/** Writes a u64: a non-negative integer up to 2^53, a negative one as two's complement, or a bigint. */
+function setU64(view: DataView, at: number, v: number | bigint): void {
+  if (typeof v === "bigint") return view.setBigUint64(at, BigInt.asUintN(64, v), true);
+  view.setUint32(at, v >>> 0, true);
+  view.setUint32(at + 4, v < 0 ? 0xffffffff : Math.floor(v / 0x1_0000_0000), true);
+}
+
 class StringTable {
-  private readonly chunks: Uint8Array[] = [];
+  private buf = new Uint8Array(4096);
+  private view = new DataView(this.buf.buffer);
   private size = 0;
   private readonly seen = new Map<string, number>();
+
+  private reserve(n: number): void {
+    if (this.size + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.size + n));
+    bigger.set(this.buf);
+    this.buf = bigger;
+    this.view = new DataView(bigger.buffer);
+  }
 
   /** Returns offset + 1 so that 0 can stand for NULL. */
   string(s: string): number {
     const known = this.seen.get(s);
     if (known !== undefined) return known;
-    const bytes = new TextEncoder().encode(`${s}\0`);
-    if (bytes.indexOf(0) !== bytes.length - 1) throw new Error(`string contains NUL: ${JSON.stringify(s)}`);
-    const ref = this.push(bytes);
+    if (s.includes("\0")) throw new Error(`string contains NUL: ${JSON.stringify(s)}`);
+    this.reserve(s.length * 3 + 1);
+    const ref = this.size + 1;
+    this.size += utf8.encodeInto(s, this.buf.subarray(this.size)).written;
+    this.buf[this.size++] = 0;
     this.seen.set(s, ref);
     return ref;
   }
 
   /** u64 array [count, ...values], 8-byte aligned. */
-  array(values: readonly bigint[]): number {
-    this.push(new Uint8Array((8 - (this.size % 8)) % 8));
-    const words = new BigUint64Array([BigInt(values.length), ...values]);
-    return this.push(new Uint8Array(words.buffer));
-  }
-
-  private push(bytes: Uint8Array): number {
+  array(values: readonly (number | bigint)[]): number {
+    this.size = (this.size + 7) & ~7;
+    this.reserve(8 * (values.length + 1));
     const ref = this.size + 1;
-    this.chunks.push(bytes);
-    this.size += bytes.length;
+    setU64(this.view, this.size, values.length);
+    values.forEach((v, i) => setU64(this.view, this.size + 8 * (i + 1), v));
+    this.size += 8 * (values.length + 1);
     return ref;
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return this.buf.subarray(0, this.size);
   }
 }
 
-function encodeArg(op: Op, i: number, kind: string, table: StringTable): bigint {
-  const arg = op.args[i];
+function encodeArg(op: Op, i: number, kind: string, table: StringTable): number | bigint {
+  const arg: OpArg | undefined = op.args[i];
   const bad = () => new Error(`op ${op.kind} [${op.origin.path}]: argument ${i} must be of kind '${kind}', got ${String(arg)}`);
   switch (kind) {
     case "i":
-      if (typeof arg === "bigint") return BigInt.asUintN(64, arg);
-      if (typeof arg === "number" && Number.isInteger(arg)) return BigInt.asUintN(64, BigInt(arg));
+      if (typeof arg === "bigint" || (typeof arg === "number" && Number.isInteger(arg))) return arg;
       throw bad();
     case "s":
-      if (arg === null) return 0n;
-      if (typeof arg === "string") return BigInt(table.string(arg));
+      if (arg === null) return 0;
+      if (typeof arg === "string") return table.string(arg);
       throw bad();
     case "a":
-      if (Array.isArray(arg) && arg.every((s) => typeof s === "string")) {
-        return BigInt(table.array((arg as string[]).map((s) => BigInt(table.string(s)))));
-      }
+      if (Array.isArray(arg) && arg.every((s) => typeof s === "string")) return table.array((arg as string[]).map((s) => table.string(s)));
       throw bad();
     case "n":
-      if (Array.isArray(arg) && arg.every((n) => typeof n === "number")) {
-        return BigInt(table.array((arg as number[]).map((n) => BigInt(n))));
-      }
+      if (Array.isArray(arg) && arg.every((n) => typeof n === "number")) return table.array(arg as number[]);
       throw bad();
   }
   throw bad();
 }
-
-/** Errno names carried for exec mode: every errno Linux defines is below this. */
-const ERRNO_LINES = 134;
 
 export function encodePlan(plan: Plan): Uint8Array {
   const table = new StringTable();
@@ -82,14 +90,12 @@ export function encodePlan(plan: Plan): Uint8Array {
     const base = index * RECORD_SIZE;
     records.setUint16(base, OP_CODES[op.kind], true);
     records.setUint16(base + 2, op.optional ? OP_FLAG_OPTIONAL : 0, true);
-    for (let k = 0; k < RECORD_ARGS; k++) {
-      records.setBigUint64(base + 8 + 8 * k, k < sig.length ? encodeArg(op, k, sig[k]!, table) : 0n, true);
-    }
+    for (let k = 0; k < sig.length && k < RECORD_ARGS; k++) setU64(records, base + 8 + 8 * k, encodeArg(op, k, sig[k]!, table));
   });
   let messages = 0;
   let errnames = 0;
   if (plan.standalone) {
-    const ref = (strings: string[]) => table.array(strings.map((m) => BigInt(table.string(m))));
+    const ref = (strings: string[]) => table.array(strings.map((m) => table.string(m)));
     messages = ref(plan.ops.map((o) => `${o.origin.note} [${o.origin.path}]`));
     errnames = ref(Array.from({ length: ERRNO_LINES }, (_, e) => `${errnoName(e)} (${errnoText(e)})`));
   }
@@ -104,7 +110,7 @@ export function encodePlan(plan: Plan): Uint8Array {
   header.setUint32(12, strtabOff, true);
   header.setUint32(16, strtab.length, true);
   header.setUint32(20, messages, true);
-  header.setBigUint64(24, BigInt(plan.cloneFlags), true);
+  setU64(header, 24, plan.cloneFlags);
   header.setUint32(32, errnames, true);
   out.set(new Uint8Array(records.buffer), HEADER_SIZE);
   out.set(strtab, strtabOff);

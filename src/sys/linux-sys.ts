@@ -1,5 +1,4 @@
-// Sys over the trampoline's raw syscalls and node:fs.
-import { closeSync, constants, openSync, writeSync } from "node:fs";
+// Sys over the trampoline's raw syscalls (no errno juggling, no node:fs on the start path).
 import { JailError, SyscallError } from "../errors.ts";
 import type { Plan } from "../plan/types.ts";
 import { C_CONSTANTS, F_SETFD, O_CLOEXEC, WNOHANG } from "./constants.ts";
@@ -13,9 +12,20 @@ function check(call: string, rc: number, target = ""): number {
   return rc;
 }
 
-function fsErrno(err: unknown): number {
-  const errno = (err as { errno?: number }).errno;
-  return typeof errno === "number" ? Math.abs(errno) : 5;
+const cstring = (s: string) => Buffer.from(`${s}\0`);
+
+/** write(2) until every byte is out; returns 0 or -errno. */
+function writeAll(fd: number, data: Uint8Array, offset = -1): number {
+  for (let done = 0; done < data.length; ) {
+    const rest = data.subarray(done);
+    const n = offset < 0
+      ? native.syscall(NR.write, fd, native.address(rest), rest.length)
+      : native.syscall(NR.pwrite64, fd, native.address(rest), rest.length, offset + done);
+    if (n === -4) continue; // EINTR
+    if (n < 0) return n;
+    done += n;
+  }
+  return 0;
 }
 
 class HelperError extends JailError {}
@@ -46,30 +56,27 @@ export const linuxSys: Sys = {
     }
   },
   write(fd, data) {
-    writeSync(fd, data);
+    check("write", writeAll(fd, data), `fd ${fd}`);
   },
   close(fd) {
     native.syscall(NR.close, fd);
   },
   memfd(name, data) {
-    const cname = Buffer.from(`${name}\0`);
+    const cname = cstring(name); // held in a local: the kernel reads it during the call
     const fd = check("memfd_create", native.syscall(NR.memfd_create, native.address(cname), 1), name);
-    if (data) writeSync(fd, data);
+    if (data) check("write", writeAll(fd, data), name);
     return fd;
   },
   pwrite(fd, data) {
-    writeSync(fd, data, 0, data.length, 0);
+    check("pwrite", writeAll(fd, data, 0), `fd ${fd}`);
   },
   writeProcFile(path, text) {
-    let fd = -1;
-    try {
-      fd = openSync(path, constants.O_WRONLY);
-      writeSync(fd, text);
-    } catch (err) {
-      throw new SyscallError("write", fsErrno(err), path);
-    } finally {
-      if (fd >= 0) closeSync(fd);
-    }
+    const cpath = cstring(path);
+    const fd = check("open", native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), C_CONSTANTS.O_WRONLY | O_CLOEXEC), path);
+    // One write(2): the kernel parses an id map only from a single write.
+    const rc = writeAll(fd, Buffer.from(text));
+    native.syscall(NR.close, fd);
+    check("write", rc, path);
   },
   runHelper(file, args) {
     const hint = "(needs package uidmap and entries in /etc/subuid, /etc/subgid)";
@@ -85,10 +92,10 @@ export const linuxSys: Sys = {
   },
   execImage(imageFd, argv, keepFds) {
     for (const fd of keepFds) check("fcntl(F_SETFD)", native.syscall(NR.fcntl, fd, F_SETFD, 0), String(fd));
-    const strings = argv.map((a) => Buffer.from(`${a}\0`));
+    const strings = argv.map(cstring);
     const ptrs = new BigUint64Array([...strings.map((b) => BigInt(native.address(b))), 0n]);
     const envp = new BigUint64Array([0n]);
-    const empty = Buffer.from("\0");
+    const empty = cstring("");
     const rc = native.syscall(NR.execveat, imageFd, native.address(empty), native.address(ptrs), native.address(envp), C_CONSTANTS.AT_EMPTY_PATH);
     throw new SyscallError("execveat", -rc, "nsjail-exec");
   },
