@@ -1,5 +1,4 @@
 // Levelled logger: one line per event on stderr. Pure stages never log.
-import { writeSync } from "node:fs";
 import type { LogLevel } from "./config/model.ts";
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -11,8 +10,11 @@ export interface Logger {
   error(msg: string): void;
 }
 
-/** Synchronous: in exec mode the process image is replaced right after the last line. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => void writeSync(2, l)): Logger {
+/** Synchronous, since in exec mode the process image is replaced right after the last line;
+ * node:fs is loaded on the first line only, as most runs log nothing. */
+const writeStderr = (line: string) => void (require("node:fs") as typeof import("node:fs")).writeSync(2, line);
+
+export function createLogger(level: LogLevel, write: (line: string) => void = writeStderr): Logger {
   const at = (lvl: LogLevel) => (msg: string) => {
     if (RANK[lvl] >= RANK[level]) write(`nsjail: ${lvl === "info" ? "" : `${lvl}: `}${msg}\n`);
   };

@@ -9,9 +9,11 @@ import { flagsToRaw } from "./flag-table.ts";
 
 /** `opts` is shaped like commander's opts(): attribute names (`dryRun`, `asPid1`) → values. */
 export async function runJail(command: string[], opts: Record<string, unknown>, setExit: (code: number) => void): Promise<void> {
-  const host = hostContext();
+  // The raw-syscall layer comes first: its file reader spares the start path node:fs.
+  const { linuxSys } = await import("../sys/linux-sys.ts");
+  const host = hostContext(linuxSys.readFile);
   const file = typeof opts.config === "string" ? opts.config : null;
-  const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host);
+  const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host, linuxSys.readFile);
   const log = createLogger(config.logLevel);
   if (opts.dryRun) {
     const plan = buildPlan(config, { hostUid: host.uid, capLastCap: host.capLastCap, fds: placeholderFds(config.exec) });
@@ -21,7 +23,6 @@ export async function runJail(command: string[], opts: Record<string, unknown>, 
   if (host.uid === 0 && !config.unshare.has("user") && config.uid === 0) {
     log.warn("the jail runs as real root of the host (no user namespace, uid 0)");
   }
-  // Loaded late: dry runs and config errors never touch the trampoline.
   const { startJail } = await import("../launch/start.ts");
   setExit(await startJail(config, host, log));
 }

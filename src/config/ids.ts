@@ -1,6 +1,6 @@
 // Stage 1 (config): user and group names → ids, read from the host's /etc/passwd and /etc/group.
 // Parsing is pure; the file read is a thin, lazy wrapper so tests never touch /etc.
-import { readFileSync } from "node:fs";
+import { decodeUtf8, nodeReadFile, type ReadFile } from "./read-file.ts";
 
 /** `name:passwd:id:...` lines (passwd and group share the first three fields) → name → id. */
 export function parseIdTable(text: string): ReadonlyMap<string, number> {
@@ -19,12 +19,12 @@ export const parsePasswd = parseIdTable;
 export const parseGroup = parseIdTable;
 
 /** A lookup reading `path` on first use; an unreadable file means "no such name". */
-export function idLookup(path: string): (name: string) => number | null {
+export function idLookup(path: string, readFile: ReadFile = nodeReadFile): (name: string) => number | null {
   let table: ReadonlyMap<string, number> | null = null;
   return (name) => {
     if (table === null) {
       try {
-        table = parseIdTable(readFileSync(path, "utf8"));
+        table = parseIdTable(decodeUtf8(readFile(path)));
       } catch {
         table = new Map();
       }

@@ -1,7 +1,7 @@
 // Stage 1 (config): read a TOML file and parse it into an untyped table. No interpretation here;
 // every failure is a ConfigError whose one issue names the file (and line when known).
-import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.ts";
+import { nodeReadFile, type ReadFile } from "./read-file.ts";
 
 export interface LoadedConfig {
   readonly raw: Record<string, unknown>;
@@ -29,10 +29,10 @@ function fileError(path: string, message: string, line?: number): ConfigError {
   return new ConfigError(null, [line === undefined ? { path: where, message } : { path: where, message, line }]);
 }
 
-export function loadConfigFile(path: string): LoadedConfig {
+export function loadConfigFile(path: string, readFile: ReadFile = nodeReadFile): LoadedConfig {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFile(path);
   } catch (e) {
     const code = (e as { code?: string }).code ?? "EIO";
     throw fileError(path, `cannot read: ${code} (${READ_ERRORS[code] ?? (e as Error).message})`);
@@ -46,10 +46,10 @@ export function loadConfigFile(path: string): LoadedConfig {
   // A leading BOM is legal UTF-8 but not TOML; editors on some systems write one.
   const text = new TextDecoder("utf-8", { ignoreBOM: false }).decode(bytes);
   try {
-    // Loaded on first use: the parser and the node:stream it pulls in cost ~1.4 ms at every
-    // start, and flag-only runs never need it (docs/performance.md).
-    const TOML: typeof import("@iarna/toml") = require("@iarna/toml");
-    return { raw: TOML.parse(text) as Record<string, unknown>, text };
+    // Loaded on first use (~1.4 ms with its dependencies); flag-only runs never need it.
+    // Only the string parser: the package's index also loads its stream parser and node:stream.
+    const parse: (toml: string) => unknown = require("@iarna/toml/parse-string.js");
+    return { raw: parse(text) as Record<string, unknown>, text };
   } catch (e) {
     const err = e as { message?: string; line?: number; col?: number };
     const first = String(err.message ?? e).split("\n")[0] ?? "";

@@ -1,11 +1,11 @@
 // Stage 1 (config): the stage's front door: file + CLI flags + command → validated JailConfig,
 // plus the real host context (ids, env, cap_last_cap) that validation is given.
-import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.ts";
 import type { JailConfig } from "./model.ts";
 import { CAPABILITIES } from "./capabilities.ts";
-import { lookupGroup, lookupUser } from "./ids.ts";
+import { idLookup } from "./ids.ts";
 import { loadConfigFile } from "./load.ts";
+import { decodeUtf8, nodeReadFile, type ReadFile } from "./read-file.ts";
 import { validateConfig, type HostContext } from "./validate.ts";
 
 export interface ResolveOptions {
@@ -18,8 +18,8 @@ export interface ResolveOptions {
 }
 
 /** Throws ConfigError (exit 2) listing every problem of the file and flags together. */
-export function resolveConfig(opts: ResolveOptions, host: HostContext): JailConfig {
-  const loaded = opts.file === null ? null : loadConfigFile(opts.file);
+export function resolveConfig(opts: ResolveOptions, host: HostContext, readFile: ReadFile = nodeReadFile): JailConfig {
+  const loaded = opts.file === null ? null : loadConfigFile(opts.file, readFile);
   // Shallow merge: a repeatable flag's values replace the file's whole array, never append,
   // so `--env A=1` on the CLI is the complete env list, as the flag's help says.
   const raw: Record<string, unknown> = { ...(loaded?.raw ?? {}), ...opts.cli };
@@ -34,21 +34,21 @@ export function resolveConfig(opts: ResolveOptions, host: HostContext): JailConf
 }
 
 /** The real host: our ids and env, the kernel's highest capability, /etc/passwd and /etc/group. */
-export function hostContext(): HostContext {
+export function hostContext(readFile: ReadFile = nodeReadFile): HostContext {
   return {
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
     env: process.env,
-    capLastCap: readCapLastCap(),
-    lookupUser,
-    lookupGroup,
+    capLastCap: readCapLastCap(undefined, readFile),
+    lookupUser: idLookup("/etc/passwd", readFile),
+    lookupGroup: idLookup("/etc/group", readFile),
   };
 }
 
 /** /proc may be missing (e.g. inside a minimal chroot); assume the newest table we know. */
-export function readCapLastCap(path = "/proc/sys/kernel/cap_last_cap"): number {
+export function readCapLastCap(path = "/proc/sys/kernel/cap_last_cap", readFile: ReadFile = nodeReadFile): number {
   try {
-    const n = Number.parseInt(readFileSync(path, "utf8").trim(), 10);
+    const n = Number.parseInt(decodeUtf8(readFile(path)).trim(), 10);
     if (Number.isInteger(n) && n >= 0) return n;
   } catch {
     // fall through

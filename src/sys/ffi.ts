@@ -2,8 +2,7 @@
 // binary, from a sealed memfd. The same fd is later exec'd as the jail's init, so the seal
 // matters: nobody, the jail included, can rewrite code that this process has mapped.
 import { dlopen, FFIType, ptr, read } from "bun:ffi";
-import { readFileSync, writeSync } from "node:fs";
-import trampolinePath from "../../build/trampoline.so" with { type: "file" };
+import { TRAMPOLINE_BASE64 } from "../../build/trampoline.gen.ts";
 import { SyscallError } from "../errors.ts";
 import { F_ADD_SEALS, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_EXEC, SEALS_ALL, SYSCALLS } from "./constants.ts";
 
@@ -25,7 +24,7 @@ export interface Native {
   address(buf: Uint8Array | Int32Array | BigUint64Array): number;
 }
 
-function loadLibcSyscall(): (nr: number, ...args: number[]) => number {
+function loadLibcSyscall(): (nr: number, a?: number, b?: number, c?: number) => number {
   for (const name of LIBC_NAMES) {
     try {
       const lib = dlopen(name, {
@@ -50,7 +49,11 @@ function sealedImage(bytes: Uint8Array): number {
   let fd = libcSyscall(NR.memfd_create, ptr(name), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
   if (fd === -22) fd = libcSyscall(NR.memfd_create, ptr(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) throw new SyscallError("memfd_create", -fd, "nsjail-init");
-  writeSync(fd, bytes);
+  for (let done = 0; done < bytes.length; ) {
+    const n = libcSyscall(NR.write, fd, ptr(bytes.subarray(done)), bytes.length - done);
+    if (n < 0) throw new SyscallError("write", -n, "nsjail-init");
+    done += n;
+  }
   const rc = libcSyscall(NR.fcntl, fd, F_ADD_SEALS, SEALS_ALL);
   if (rc < 0) throw new SyscallError("fcntl(F_ADD_SEALS)", -rc, "nsjail-init");
   return fd;
@@ -60,7 +63,7 @@ let native: Native | undefined;
 
 export function loadNative(): Native {
   if (native) return native;
-  const imageFd = sealedImage(readFileSync(trampolinePath));
+  const imageFd = sealedImage(Buffer.from(TRAMPOLINE_BASE64, "base64"));
   const lib = dlopen(`/proc/self/fd/${imageFd}`, {
     nsj_spawn: { args: [FFIType.ptr, FFIType.u64, I64, FFIType.ptr], returns: FFIType.i64_fast },
     nsj_release: { args: [FFIType.u64, FFIType.u64], returns: FFIType.i64_fast },

@@ -1,5 +1,6 @@
 // Sys over the trampoline's raw syscalls (no errno juggling, no node:fs on the start path).
 import { JailError, SyscallError } from "../errors.ts";
+import { errnoName } from "./errno.ts";
 import type { Plan } from "../plan/types.ts";
 import { C_CONSTANTS, F_SETFD, O_CLOEXEC, WNOHANG } from "./constants.ts";
 import { loadNative, NR } from "./ffi.ts";
@@ -69,6 +70,25 @@ export const linuxSys: Sys = {
   },
   pwrite(fd, data) {
     check("pwrite", writeAll(fd, data, 0), `fd ${fd}`);
+  },
+  readFile(path) {
+    const cpath = cstring(path);
+    const fd = native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), O_CLOEXEC);
+    if (fd < 0) throw Object.assign(new Error(`${path}: ${errnoName(-fd)}`), { code: errnoName(-fd) });
+    const chunks: Uint8Array[] = [];
+    try {
+      for (;;) {
+        const chunk = new Uint8Array(65536);
+        const n = native.syscall(NR.read, fd, native.address(chunk), chunk.length);
+        if (n === -4) continue; // EINTR
+        if (n < 0) throw Object.assign(new Error(`${path}: ${errnoName(-n)}`), { code: errnoName(-n) });
+        if (n === 0) break;
+        chunks.push(chunk.subarray(0, n));
+      }
+    } finally {
+      native.syscall(NR.close, fd);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   },
   writeProcFile(path, text) {
     const cpath = cstring(path);

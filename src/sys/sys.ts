@@ -12,6 +12,8 @@ export interface Sys {
   /** Reads up to `size` bytes, blocking; an empty result is EOF. */
   read(fd: number, size: number): Uint8Array;
   write(fd: number, data: Uint8Array): void;
+  /** A whole file; throws an Error whose `code` is the errno name (config/read-file.ts). */
+  readFile(path: string): Uint8Array;
   close(fd: number): void;
   /** A CLOEXEC memfd holding `data` (the init reads its plan from it). */
   memfd(name: string, data?: Uint8Array): number;

@@ -19,6 +19,10 @@ export class FakeSys implements Sys {
     this.calls.push(["read", fd]);
     return this.reads.shift() ?? new Uint8Array(0);
   }
+  readFile(path: string): Uint8Array {
+    this.calls.push(["readFile", path]);
+    return new Uint8Array(0);
+  }
   write(fd: number, data: Uint8Array): void {
     this.calls.push(["write", fd, [...data]]);
   }
