@@ -48,6 +48,10 @@ __attribute__((noreturn)) static void supervise(const struct nsj_plan *p, u32 in
  * The mask is set before the fork so no forwarded signal can fall between the two. */
 long op_fork_wait(const struct nsj_plan *p, u32 index, long status_fd) {
   u64 forward = NSJ_FORWARD_MASK, none = 0;
+  /* The command runs with our uid: unless we are non-dumpable it could ptrace us or open
+   * /proc/1/fd and forge records on the status pipe we keep. Set before the fork, so there
+   * is no window; the child becomes dumpable again when it execs the command. */
+  SYS(PRCTL, NSJ_PR_SET_DUMPABLE, 0);
   SYS(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &forward, 0, 8);
   long sfd = SYS(SIGNALFD4, -1, &forward, 8, NSJ_SFD_CLOEXEC);
   long child = sfd < 0 ? sfd : SYS(CLONE, NSJ_SIGCHLD, 0, 0, 0, 0);

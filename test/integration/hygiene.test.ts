@@ -110,6 +110,20 @@ describe.skipIf(!host.binary)("bad input", () => {
   });
 });
 
+describe.skipIf(!(host.binary && host.root))("root without a user namespace", () => {
+  test("switches to the configured ids with setgroups/setresgid/setresuid", () => {
+    const r = sh("root", "id -u; id -g; id -G", ["--unshare", "pid,fs,uts", "--uid", "65534", "--gid", "65534"]);
+    expect(r.stdout).toBe("65534\n65534\n65534\n");
+    expect(r.stderr).toBe("");
+  });
+
+  test("warns when the jail runs as real host root", () => {
+    const r = sh("root", "id -u", ["--unshare", "pid,fs"]);
+    expect(r.stdout).toBe("0\n");
+    expect(r.stderr).toBe("nsjail: warn: the jail runs as real root of the host (no user namespace, uid 0)\n");
+  });
+});
+
 describe.skipIf(!host.binary)("nsjail test", () => {
   test("every required kernel feature is reported ok", () => {
     const r = nsjail("root", ["test"], { timeoutMs: 60_000 });

@@ -17,6 +17,10 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
   const hostUid = as === "root" ? 0 : 65534;
 
   describe.skipIf(!enabled)(`nsjail run as ${as}`, () => {
+    test("domainname is set in the new uts namespace", () => {
+      expect(sh(as, "cat /proc/sys/kernel/domainname", ["--domainname", "jail.example"]).stdout).toBe("jail.example\n");
+    });
+
     test("hostname, pid and ids seen from inside", () => {
       const r = sh(as, 'echo "$(hostname) $$ $(id -u) $(id -g)"', ["--hostname", "jailhost"]);
       expect(r.stderr).toBe("");
@@ -81,6 +85,12 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       const stat = sh(as, "cut -d' ' -f6 /proc/self/stat; echo $$").stdout.trim().split("\n");
       // The shell leads its own session: session id == its pid.
       expect(stat[0]).toBe(stat[1]);
+    });
+
+    test("the command cannot reach the init's fds or memory", () => {
+      const r = sh(as, 'printf x > /proc/1/fd/1 && echo wrote; cat /proc/1/environ >/dev/null && echo read; echo done');
+      expect(r.stdout).toBe("done\n");
+      expect(r.stderr).toContain("Permission denied");
     });
 
     test("--cap keeps one capability", () => {
