@@ -1,6 +1,6 @@
 // Test support for Stage 1 (config): fake HostContexts, so no test reads /etc or /proc.
 import TOML from "@iarna/toml";
-import type { ConfigIssue } from "../../../src/errors.ts";
+import { ConfigError, type ConfigIssue } from "../../../src/errors.ts";
 import type { JailConfig } from "../../../src/config/model.ts";
 import { validateConfig, type HostContext } from "../../../src/config/validate.ts";
 
@@ -37,4 +37,15 @@ export function configOf(text: string, host: HostContext = userHost): JailConfig
   const r = check(text, host);
   if ("issues" in r) throw new Error(`unexpected issues: ${JSON.stringify(r.issues)}`);
   return r.config;
+}
+
+/** The ConfigError `fn` throws; any other outcome fails the test. */
+export function configErrorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
 }

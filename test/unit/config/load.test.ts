@@ -3,8 +3,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError } from "../../../src/errors.ts";
 import { invalidUtf8Offset, loadConfigFile } from "../../../src/config/load.ts";
+import { configErrorOf } from "./fake-host.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nsjail-load-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,15 +15,6 @@ function file(name: string, content: string | Uint8Array): string {
   return p;
 }
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 test("parses a good file and keeps its text", () => {
   const p = file("good.toml", 'command = ["/bin/true"]\n');
@@ -32,26 +23,26 @@ test("parses a good file and keeps its text", () => {
 
 test("missing file", () => {
   const p = join(dir, "nope.toml");
-  const e = errorOf(() => loadConfigFile(p));
+  const e = configErrorOf(() => loadConfigFile(p));
   expect(e.message).toBe(`${p}: cannot read: ENOENT (No such file or directory)`);
   expect(e.exitCode).toBe(2);
 });
 
 test("a directory", () => {
-  expect(errorOf(() => loadConfigFile(dir)).message).toBe(`${dir}: cannot read: EISDIR (Is a directory)`);
+  expect(configErrorOf(() => loadConfigFile(dir)).message).toBe(`${dir}: cannot read: EISDIR (Is a directory)`);
 });
 
 test("invalid UTF-8 names the line", () => {
   const bytes = new Uint8Array([...new TextEncoder().encode('command = ["a"]\nhostname = "'), 0xff, 0x22, 0x0a]);
   const p = file("bad-utf8.toml", bytes);
-  const e = errorOf(() => loadConfigFile(p));
+  const e = configErrorOf(() => loadConfigFile(p));
   expect(e.message).toBe(`${p}:2: invalid UTF-8 at byte 28 (0xff)`);
   expect(e.issues[0]?.line).toBe(2);
 });
 
 test("TOML syntax error: file:line and one line of parser message", () => {
   const p = file("syntax.toml", 'command = ["/bin/true"]\nhostname = "x"\nuid = = 3\n');
-  const e = errorOf(() => loadConfigFile(p));
+  const e = configErrorOf(() => loadConfigFile(p));
   expect(e.issues[0]?.line).toBe(3);
   expect(e.message).toStartWith(`${p}:3: Unexpected character`);
   expect(e.message).toContain("(column 7)");
@@ -60,7 +51,7 @@ test("TOML syntax error: file:line and one line of parser message", () => {
 
 test("duplicate keys are a syntax error too", () => {
   const p = file("dup.toml", 'hostname = "a"\nhostname = "b"\n');
-  expect(errorOf(() => loadConfigFile(p)).message).toStartWith(`${p}:2: Can't redefine existing key`);
+  expect(configErrorOf(() => loadConfigFile(p)).message).toStartWith(`${p}:2: Can't redefine existing key`);
 });
 
 test("a UTF-8 BOM is accepted", () => {

@@ -5,8 +5,7 @@ import { flagsToRaw } from "../../../src/cli/flag-table.ts";
 import { addConfigFlags } from "../../../src/cli/flags.ts";
 import { SCHEMA } from "../../../src/config/schema.ts";
 import { hostContext, readCapLastCap, resolveConfig } from "../../../src/config/resolve.ts";
-import { ConfigError } from "../../../src/errors.ts";
-import { userHost } from "./fake-host.ts";
+import { configErrorOf, userHost } from "./fake-host.ts";
 
 const FIXTURES = new URL("../../fixtures/configs/", import.meta.url).pathname;
 const BASE = `${FIXTURES}base.toml`;
@@ -22,15 +21,6 @@ function resolveArgs(file: string | null, argv: string[]) {
   return resolveConfig({ file, ...parse(argv) }, userHost);
 }
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("flagsToRaw", () => {
   test("only given flags, in TOML shape and types", () => {
@@ -82,7 +72,7 @@ describe("resolveConfig", () => {
     expect([...c.unshare]).toEqual(["pid", "uts", "user"]);
   });
   test("CLI issues name the flag; file issues keep their line", () => {
-    const e = configError(() => resolveArgs(BASE, ["--time-limit", "x", "--uid-map", "0:1000", "--unshare", "net"]));
+    const e = configErrorOf(() => resolveArgs(BASE, ["--time-limit", "x", "--uid-map", "0:1000", "--unshare", "net"]));
     expect(e.issues).toEqual([
       { path: "--uid-map[0]", message: `expected "IN:OUT:COUNT" (three non-negative integers), got '0:1000'` },
       { path: "--time-limit", message: "expected a non-negative integer, got 'x'" },
@@ -91,11 +81,11 @@ describe("resolveConfig", () => {
     expect(e.message.split("\n")[2]).toBe(`${BASE}:4: hostname: needs the uts namespace (add "uts" to unshare)`);
   });
   test("no command anywhere", () => {
-    const e = configError(() => resolveArgs(null, []));
+    const e = configErrorOf(() => resolveArgs(null, []));
     expect(e.message).toBe("command: no command: give one in the config or after --");
   });
   test("every mistake of a file at once, with lines", () => {
-    const e = configError(() => resolveArgs(`${FIXTURES}typos.toml`, []));
+    const e = configErrorOf(() => resolveArgs(`${FIXTURES}typos.toml`, []));
     expect(e.message.split("\n")).toEqual([
       `${FIXTURES}typos.toml:3: hostnme: unknown key (did you mean 'hostname'?)`,
       `${FIXTURES}typos.toml:4: time_limit: expected a non-negative integer, got 'soon'`,
@@ -104,7 +94,7 @@ describe("resolveConfig", () => {
     ]);
   });
   test("a missing file is one issue", () => {
-    expect(configError(() => resolveArgs("/nonexistent/x.toml", [])).message).toBe(
+    expect(configErrorOf(() => resolveArgs("/nonexistent/x.toml", [])).message).toBe(
       "/nonexistent/x.toml: cannot read: ENOENT (No such file or directory)",
     );
   });
