@@ -1,11 +1,9 @@
 // Stage 5 (launch): parent-side user namespace setup — the child waits while we write
 // /proc/PID/{setgroups,uid_map,gid_map}, or have newuidmap/newgidmap write them.
 import type { IdMap, JailConfig } from "../config/model.ts";
+import { idMapText } from "../plan/standalone.ts";
 import type { Sys } from "../sys/sys.ts";
 
-export function formatIdMap(map: readonly IdMap[]): string {
-  return map.map((m) => `${m.inside} ${m.outside} ${m.count}\n`).join("");
-}
 
 /** An unprivileged caller may write a single line mapping its own id; anything else needs
  * the setuid helpers, which check /etc/subuid and /etc/subgid. */
@@ -23,7 +21,7 @@ export function writeIdMaps(sys: Sys, pid: number, config: JailConfig, host: { u
   const write = (kind: "uid" | "gid", map: readonly IdMap[], helper: boolean) =>
     helper
       ? sys.runHelper(`new${kind}map`, [String(pid), ...map.flatMap((m) => [m.inside, m.outside, m.count].map(String))])
-      : sys.writeProcFile(`/proc/${pid}/${kind}_map`, formatIdMap(map));
+      : sys.writeProcFile(`/proc/${pid}/${kind}_map`, idMapText(map));
   write("uid", config.uidMap, uidHelper);
   write("gid", config.gidMap, gidHelper);
 }

@@ -5,7 +5,10 @@ import type { IdMap, JailConfig } from "../config/model.ts";
 import { PR, SIG } from "../sys/constants.ts";
 import { op, type Op } from "./types.ts";
 
-const mapText = (map: readonly IdMap[]) => map.map((m) => `${m.inside} ${m.outside} ${m.count}\n`).join("");
+/** The text of /proc/PID/uid_map or gid_map: one `inside outside count` line per range. */
+export function idMapText(map: readonly IdMap[]): string {
+  return map.map((m) => `${m.inside} ${m.outside} ${m.count}\n`).join("");
+}
 
 export function planStandalone(config: JailConfig, cloneFlags: number): Op[] {
   const ops = [op("unshare", [cloneFlags], { path: "unshare", note: "unshare the namespaces" })];
@@ -14,8 +17,8 @@ export function planStandalone(config: JailConfig, cloneFlags: number): Op[] {
     // writing from inside, so it must be denied before gid_map, root or not.
     ops.push(
       op("write_file", ["/proc/self/setgroups", "deny"], { path: "gid_map", note: "write /proc/self/setgroups" }),
-      op("write_file", ["/proc/self/uid_map", mapText(config.uidMap)], { path: "uid_map", note: "write /proc/self/uid_map" }),
-      op("write_file", ["/proc/self/gid_map", mapText(config.gidMap)], { path: "gid_map", note: "write /proc/self/gid_map" }),
+      op("write_file", ["/proc/self/uid_map", idMapText(config.uidMap)], { path: "uid_map", note: "write /proc/self/uid_map" }),
+      op("write_file", ["/proc/self/gid_map", idMapText(config.gidMap)], { path: "gid_map", note: "write /proc/self/gid_map" }),
     );
   }
   if (config.unshare.has("pid")) {

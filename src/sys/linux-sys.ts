@@ -31,6 +31,9 @@ function writeAll(fd: number, data: Uint8Array, offset = -1): number {
 
 class HelperError extends JailError {}
 
+/** Shaped like node:fs errors (`code` = errno name), which config/load.ts renders. */
+const readError = (path: string, errno: number) => Object.assign(new Error(`${path}: ${errnoName(errno)}`), { code: errnoName(errno) });
+
 function wait4(pid: number, flags: number): number | null {
   const status = new Int32Array(1);
   for (;;) {
@@ -74,14 +77,14 @@ export const linuxSys: Sys = {
   readFile(path) {
     const cpath = cstring(path);
     const fd = native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), O_CLOEXEC);
-    if (fd < 0) throw Object.assign(new Error(`${path}: ${errnoName(-fd)}`), { code: errnoName(-fd) });
+    if (fd < 0) throw readError(path, -fd);
     const chunks: Uint8Array[] = [];
     try {
       for (;;) {
         const chunk = new Uint8Array(65536);
         const n = native.syscall(NR.read, fd, native.address(chunk), chunk.length);
         if (n === -4) continue; // EINTR
-        if (n < 0) throw Object.assign(new Error(`${path}: ${errnoName(-n)}`), { code: errnoName(-n) });
+        if (n < 0) throw readError(path, -n);
         if (n === 0) break;
         chunks.push(chunk.subarray(0, n));
       }
