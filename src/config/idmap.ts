@@ -47,7 +47,3 @@ export function parseIdMap(v: unknown, path: string, report: Report): IdMap | un
   }
   return { inside, outside, count };
 }
-
-export function formatIdMap(m: IdMap): string {
-  return `${m.inside}:${m.outside}:${m.count}`;
-}
