@@ -24,7 +24,6 @@ export const MS = {
   SLAVE: 1 << 19,
 } as const;
 
-export const MNT_DETACH = 2;
 
 export const PR = {
   SET_PDEATHSIG: 1,
