@@ -24,7 +24,6 @@ export const MS = {
   SLAVE: 1 << 19,
 } as const;
 
-
 export const PR = {
   SET_PDEATHSIG: 1,
   SET_DUMPABLE: 4,
