@@ -62,6 +62,11 @@ export function spawnJail(sys: Sys, config: JailConfig, host: HostFacts, log: Lo
     closeOwned(sync.write);
     awaitSetup(sys, jail, log);
     release();
+    // The command may share our host uid (rootless, or root mapped to root) and, without a
+    // pid namespace, see our pid: non-dumpable, it cannot ptrace us or read /proc/PID/mem.
+    // Not earlier: the CLONE_VM child shares our mm, and a non-dumpable mm makes its
+    // /proc/PID/uid_map root-owned, which a rootless parent could then not write.
+    sys.setDumpable(false);
     return jail;
   } catch (err) {
     if (pid > 0) {

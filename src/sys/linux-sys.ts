@@ -2,7 +2,7 @@
 import { JailError, SyscallError } from "../errors.ts";
 import { errnoName } from "./errno.ts";
 import type { Plan } from "../plan/types.ts";
-import { C_CONSTANTS, F_SETFD, O_CLOEXEC, WNOHANG } from "./constants.ts";
+import { C_CONSTANTS, F_SETFD, O_CLOEXEC, PR, WNOHANG } from "./constants.ts";
 import { loadNative, NR } from "./ffi.ts";
 import type { Pipe, Sys } from "./sys.ts";
 
@@ -125,6 +125,9 @@ export const linuxSys: Sys = {
   spawn(plan, bytes) {
     const { pid, region } = native.spawn(bytes, plan.fds.statusWrite);
     return { pid, release: () => native.release(region) };
+  },
+  setDumpable(dumpable) {
+    check("prctl(PR_SET_DUMPABLE)", native.syscall(NR.prctl, PR.SET_DUMPABLE, dumpable ? 1 : 0));
   },
   kill(pid, signal) {
     native.syscall(NR.kill, pid, signal);

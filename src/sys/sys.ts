@@ -27,6 +27,8 @@ export interface Sys {
   execImage(imageFd: number, argv: readonly string[], keepFds: readonly number[]): never;
   spawn(plan: Plan, bytes: Uint8Array): { pid: number; release(): void };
   kill(pid: number, signal: number): void;
+  /** prctl(PR_SET_DUMPABLE): whether processes of our uid may ptrace us. */
+  setDumpable(dumpable: boolean): void;
   /** Blocking wait for one child that is known to be exiting: its raw wait status. */
   wait(pid: number): number;
   /** Non-blocking wait for one child: its raw wait status, or null while it runs. */

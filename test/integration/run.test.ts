@@ -93,6 +93,12 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(r.stderr).toContain("Permission denied");
     });
 
+    test("without a pid namespace the command still cannot reach nsjail's memory", () => {
+      // $PPID is nsjail itself here: same host uid when rootless, but nsjail is non-dumpable.
+      const r = sh(as, 'cat /proc/$PPID/environ >/dev/null 2>&1 && echo read || echo denied', ["--unshare", "user,fs,uts"]);
+      expect(r.stdout).toBe("denied\n");
+    });
+
     test("--cap keeps one capability", () => {
       const r = sh(as, "grep -E '^(CapEff|CapBnd)' /proc/self/status", ["--cap", "net_bind_service", "--uid", "0"]);
       expect(r.stdout).toMatch(/CapEff:\s+0{13}400/);

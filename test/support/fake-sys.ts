@@ -50,6 +50,9 @@ export class FakeSys implements Sys {
     this.calls.push(["spawn", plan.ops.length]);
     return { pid: 4242, release: () => this.calls.push(["release"]) };
   }
+  setDumpable(dumpable: boolean): void {
+    this.calls.push(["setDumpable", dumpable]);
+  }
   kill(pid: number, signal: number): void {
     this.calls.push(["kill", pid, signal]);
   }
