@@ -4,7 +4,6 @@ import type { IdMap, JailConfig } from "../config/model.ts";
 import { idMapText } from "../plan/standalone.ts";
 import type { Sys } from "../sys/sys.ts";
 
-
 /** An unprivileged caller may write a single line mapping its own id; anything else needs
  * the setuid helpers, which check /etc/subuid and /etc/subgid. */
 export function needsHelper(map: readonly IdMap[], hostUid: number, ownId: number): boolean {

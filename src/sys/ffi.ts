@@ -24,7 +24,10 @@ export interface Native {
   address(buf: Uint8Array | Int32Array | BigUint64Array): number;
 }
 
-function loadLibcSyscall(): (nr: number, a?: number, b?: number, c?: number) => number {
+/** A raw syscall returning its result or -errno (libc's `syscall` wrapped, or nsj_syscall). */
+type RawSyscall = (nr: number, ...args: number[]) => number;
+
+function loadLibcSyscall(): RawSyscall {
   for (const name of LIBC_NAMES) {
     try {
       const lib = dlopen(name, {
@@ -43,17 +46,29 @@ function loadLibcSyscall(): (nr: number, a?: number, b?: number, c?: number) => 
   throw new Error(`cannot load the C library (tried ${LIBC_NAMES.join(", ")})`);
 }
 
+/** write(2), or pwrite64(2) from `offset`, until every byte is out: 0 or -errno. Shared by
+ * the bootstrap (libc's syscall) and linux-sys.ts (the trampoline's). */
+export function writeAll(syscall: RawSyscall, fd: number, data: Uint8Array, offset = -1): number {
+  for (let done = 0; done < data.length; ) {
+    const rest = data.subarray(done);
+    const n = offset < 0
+      ? syscall(NR.write, fd, ptr(rest), rest.length)
+      : syscall(NR.pwrite64, fd, ptr(rest), rest.length, offset + done);
+    if (n === -4) continue; // EINTR
+    if (n < 0) return n;
+    done += n;
+  }
+  return 0;
+}
+
 function sealedImage(bytes: Uint8Array): number {
   const libcSyscall = loadLibcSyscall();
   const name = Buffer.from("nsjail-init\0");
   let fd = libcSyscall(NR.memfd_create, ptr(name), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
   if (fd === -22) fd = libcSyscall(NR.memfd_create, ptr(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) throw new SyscallError("memfd_create", -fd, "nsjail-init");
-  for (let done = 0; done < bytes.length; ) {
-    const n = libcSyscall(NR.write, fd, ptr(bytes.subarray(done)), bytes.length - done);
-    if (n < 0) throw new SyscallError("write", -n, "nsjail-init");
-    done += n;
-  }
+  const written = writeAll(libcSyscall, fd, bytes);
+  if (written < 0) throw new SyscallError("write", -written, "nsjail-init");
   const rc = libcSyscall(NR.fcntl, fd, F_ADD_SEALS, SEALS_ALL);
   if (rc < 0) throw new SyscallError("fcntl(F_ADD_SEALS)", -rc, "nsjail-init");
   return fd;

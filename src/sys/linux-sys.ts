@@ -3,7 +3,7 @@ import { JailError, SyscallError } from "../errors.ts";
 import { errnoName } from "./errno.ts";
 import type { Plan } from "../plan/types.ts";
 import { C_CONSTANTS, F_SETFD, O_CLOEXEC, PR, WNOHANG } from "./constants.ts";
-import { loadNative, NR } from "./ffi.ts";
+import { loadNative, NR, writeAll } from "./ffi.ts";
 import type { Pipe, Sys } from "./sys.ts";
 
 const native = loadNative();
@@ -14,20 +14,6 @@ function check(call: string, rc: number, target = ""): number {
 }
 
 const cstring = (s: string) => Buffer.from(`${s}\0`);
-
-/** write(2) until every byte is out; returns 0 or -errno. */
-function writeAll(fd: number, data: Uint8Array, offset = -1): number {
-  for (let done = 0; done < data.length; ) {
-    const rest = data.subarray(done);
-    const n = offset < 0
-      ? native.syscall(NR.write, fd, native.address(rest), rest.length)
-      : native.syscall(NR.pwrite64, fd, native.address(rest), rest.length, offset + done);
-    if (n === -4) continue; // EINTR
-    if (n < 0) return n;
-    done += n;
-  }
-  return 0;
-}
 
 class HelperError extends JailError {}
 
@@ -60,7 +46,7 @@ export const linuxSys: Sys = {
     }
   },
   write(fd, data) {
-    check("write", writeAll(fd, data), `fd ${fd}`);
+    check("write", writeAll(native.syscall, fd, data), `fd ${fd}`);
   },
   close(fd) {
     native.syscall(NR.close, fd);
@@ -68,11 +54,11 @@ export const linuxSys: Sys = {
   memfd(name, data) {
     const cname = cstring(name); // held in a local: the kernel reads it during the call
     const fd = check("memfd_create", native.syscall(NR.memfd_create, native.address(cname), 1), name);
-    if (data) check("write", writeAll(fd, data), name);
+    if (data) check("write", writeAll(native.syscall, fd, data), name);
     return fd;
   },
   pwrite(fd, data) {
-    check("pwrite", writeAll(fd, data, 0), `fd ${fd}`);
+    check("pwrite", writeAll(native.syscall, fd, data, 0), `fd ${fd}`);
   },
   readFile(path) {
     const cpath = cstring(path);
@@ -97,7 +83,7 @@ export const linuxSys: Sys = {
     const cpath = cstring(path);
     const fd = check("open", native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), C_CONSTANTS.O_WRONLY | O_CLOEXEC), path);
     // One write(2): the kernel parses an id map only from a single write.
-    const rc = writeAll(fd, Buffer.from(text));
+    const rc = writeAll(native.syscall, fd, Buffer.from(text));
     native.syscall(NR.close, fd);
     check("write", rc, path);
   },
