@@ -53,6 +53,9 @@ export function spawnJail(sys: Sys, config: JailConfig, host: HostFacts, log: Lo
     const plan = buildPlan(config, { hostUid: host.uid, capLastCap: host.capLastCap, fds });
     const bytes = encodePlan(plan);
     if (planFd >= 0) sys.pwrite(planFd, bytes);
+    // Dumpable while the child shares our mm: a non-dumpable mm makes /proc/CHILD root-owned,
+    // and a rootless parent could then not write its uid_map. Off again once it has exec'd.
+    sys.setDumpable(true);
     ({ pid, release } = sys.spawn(plan, bytes));
     const jail = { pid, plan, statusFd: status.read };
     closeOwned(status.write);
@@ -64,8 +67,6 @@ export function spawnJail(sys: Sys, config: JailConfig, host: HostFacts, log: Lo
     release();
     // The command may share our host uid (rootless, or root mapped to root) and, without a
     // pid namespace, see our pid: non-dumpable, it cannot ptrace us or read /proc/PID/mem.
-    // Not earlier: the CLONE_VM child shares our mm, and a non-dumpable mm makes its
-    // /proc/PID/uid_map root-owned, which a rootless parent could then not write.
     sys.setDumpable(false);
     return jail;
   } catch (err) {

@@ -46,6 +46,10 @@ test("rootless launch: maps written while the child waits, then released", () =>
   expect(at("spawn")).toBeLessThan(at("writeProcFile"));
   expect(at("write")).toBeGreaterThan(names.lastIndexOf("writeProcFile"));
   expect(at("release")).toBeGreaterThan(at("read"));
+  // Dumpable around the clone (the child's /proc files must stay ours), not once it has exec'd.
+  expect(sys.calls.filter((c) => c[0] === "setDumpable")).toEqual([["setDumpable", true], ["setDumpable", false]]);
+  expect(at("setDumpable", true)).toBeLessThan(at("spawn"));
+  expect(at("setDumpable", false)).toBeGreaterThan(at("release"));
 });
 
 test("ranges go through newuidmap and keep setgroups allowed", () => {
