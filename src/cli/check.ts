@@ -1,6 +1,7 @@
 // CLI: `nsjail check FILE.toml` — validate a config, print every problem, exit 2 on any.
 import type { Command } from "commander";
-import { hostContext, resolveConfig } from "../config/resolve.ts";
+import { readHostFacts } from "../config/host.ts";
+import { resolveConfig } from "../config/resolve.ts";
 
 export function registerCheck(program: Command, setExit: (code: number) => void): void {
   program
@@ -8,7 +9,7 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
     .description("validate a config file and print every problem with file:line and key")
     .argument("<file>", "TOML config")
     .action((file: string) => {
-      resolveConfig({ file, cli: {}, command: [] }, hostContext());
+      resolveConfig({ file, cli: {}, command: [] }, readHostFacts());
       process.stdout.write(`${file}: ok\n`);
       setExit(0);
     });

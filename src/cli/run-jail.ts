@@ -1,6 +1,7 @@
 // CLI: the `run` action: parsed options + command → config → plan (--dry-run) or jail → exit
 // status. Called by commander (run.ts) and by the fast path (fast-argv.ts via main.ts) alike.
-import { hostContext, resolveConfig } from "../config/resolve.ts";
+import { readHostFacts } from "../config/host.ts";
+import { resolveConfig } from "../config/resolve.ts";
 import { createLogger } from "../log.ts";
 import { buildPlan } from "../plan/build.ts";
 import { placeholderFds } from "../plan/context.ts";
@@ -11,7 +12,7 @@ import { flagsToRaw } from "./flag-table.ts";
 export async function runJail(command: string[], opts: Record<string, unknown>, setExit: (code: number) => void): Promise<void> {
   // The raw-syscall layer comes first: its file reader spares the start path node:fs.
   const { linuxSys } = await import("../sys/linux-sys.ts");
-  const host = hostContext(linuxSys.readFile);
+  const host = readHostFacts(linuxSys.readFile);
   const file = typeof opts.config === "string" ? opts.config : null;
   const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host, linuxSys.readFile);
   const log = createLogger(config.logLevel);

@@ -7,7 +7,7 @@ import { describe, expectArray, expectBool, expectCString, expectInt, type Repor
 import { parseEnvEntry, parseEnvName } from "./env.ts";
 import { MAX_ID, parseIdMap } from "./idmap.ts";
 import { didYouMean } from "./suggest.ts";
-import type { HostContext } from "./validate.ts";
+import type { HostFacts } from "./host.ts";
 
 /** The typed value of every key, before defaults. */
 export interface Fields {
@@ -32,7 +32,7 @@ export interface Fields {
 
 export interface ReadContext {
   readonly report: Report;
-  readonly host: HostContext;
+  readonly host: HostFacts;
 }
 
 type Reader<T> = (v: unknown, path: string, ctx: ReadContext) => T | undefined;

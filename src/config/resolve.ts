@@ -1,12 +1,10 @@
-// Stage 1 (config): the stage's front door: file + CLI flags + command → validated JailConfig,
-// plus the real host context (ids, env, cap_last_cap) that validation is given.
+// Stage 1 (config): the stage's front door: file + CLI flags + command → validated JailConfig.
 import { ConfigError } from "../errors.ts";
 import type { JailConfig } from "./model.ts";
-import { CAPABILITIES } from "./capabilities.ts";
-import { idLookup } from "./ids.ts";
 import { loadConfigFile } from "./load.ts";
-import { decodeUtf8, nodeReadFile, type ReadFile } from "./read-file.ts";
-import { validateConfig, type HostContext } from "./validate.ts";
+import type { HostFacts } from "./host.ts";
+import { nodeReadFile, type ReadFile } from "./read-file.ts";
+import { validateConfig } from "./validate.ts";
 
 export interface ResolveOptions {
   /** TOML file, or null for a CLI-only jail. */
@@ -18,7 +16,7 @@ export interface ResolveOptions {
 }
 
 /** Throws ConfigError (exit 2) listing every problem of the file and flags together. */
-export function resolveConfig(opts: ResolveOptions, host: HostContext, readFile: ReadFile = nodeReadFile): JailConfig {
+export function resolveConfig(opts: ResolveOptions, host: HostFacts, readFile: ReadFile = nodeReadFile): JailConfig {
   const loaded = opts.file === null ? null : loadConfigFile(opts.file, readFile);
   // Shallow merge: a repeatable flag's values replace the file's whole array, never append,
   // so `--env A=1` on the CLI is the complete env list, as the flag's help says.
@@ -31,27 +29,4 @@ export function resolveConfig(opts: ResolveOptions, host: HostContext, readFile:
   const result = validateConfig(raw, host, { file: opts.file, text: loaded?.text ?? null, cliKeys });
   if ("issues" in result) throw new ConfigError(opts.file, result.issues);
   return result.config;
-}
-
-/** The real host: our ids and env, the kernel's highest capability, /etc/passwd and /etc/group. */
-export function hostContext(readFile: ReadFile = nodeReadFile): HostContext {
-  return {
-    uid: process.getuid?.() ?? 0,
-    gid: process.getgid?.() ?? 0,
-    env: process.env,
-    capLastCap: readCapLastCap(undefined, readFile),
-    lookupUser: idLookup("/etc/passwd", readFile),
-    lookupGroup: idLookup("/etc/group", readFile),
-  };
-}
-
-/** /proc may be missing (e.g. inside a minimal chroot); assume the newest table we know. */
-export function readCapLastCap(path = "/proc/sys/kernel/cap_last_cap", readFile: ReadFile = nodeReadFile): number {
-  try {
-    const n = Number.parseInt(decodeUtf8(readFile(path)).trim(), 10);
-    if (Number.isInteger(n) && n >= 0) return n;
-  } catch {
-    // fall through
-  }
-  return CAPABILITIES.length - 1;
 }

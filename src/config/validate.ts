@@ -4,21 +4,12 @@ import type { ConfigIssue } from "../errors.ts";
 import { NAMESPACES, type IdMap, type JailConfig, type Namespace } from "./model.ts";
 import { CONFIG_KEYS, specFor, type ConfigKey } from "./schema.ts";
 import type { Report } from "./check.ts";
+import type { HostFacts } from "./host.ts";
 import { buildEnv } from "./env.ts";
 import { READERS, type Fields, type ReadContext } from "./fields.ts";
 import { locateKey } from "./locate.ts";
 import { runRules } from "./rules.ts";
 import { didYouMean } from "./suggest.ts";
-
-/** Everything validation needs from the host, injected so tests never read /etc or /proc. */
-export interface HostContext {
-  uid: number;
-  gid: number;
-  env: Readonly<Record<string, string | undefined>>;
-  capLastCap: number;
-  lookupUser(name: string): number | null;
-  lookupGroup(name: string): number | null;
-}
 
 export interface ConfigSource {
   /** The TOML file, or null for a CLI-only jail. */
@@ -31,7 +22,7 @@ export interface ConfigSource {
 
 export type ValidationResult = { config: JailConfig } | { issues: ConfigIssue[] };
 
-export function validateConfig(raw: Record<string, unknown>, host: HostContext, source: ConfigSource): ValidationResult {
+export function validateConfig(raw: Record<string, unknown>, host: HostFacts, source: ConfigSource): ValidationResult {
   const issues: ConfigIssue[] = [];
   const report: Report = (path, message) => issues.push({ path, message });
   const ctx: ReadContext = { report, host };
@@ -65,7 +56,7 @@ function readKey<K extends ConfigKey>(fields: Partial<Fields>, key: K, value: un
  * Every default in one place. The default maps send the chosen inside id to the caller's own
  * id, the one mapping an unprivileged process may write to /proc/PID/uid_map itself.
  */
-export function applyDefaults(f: Partial<Fields>, host: HostContext, file: string | null): JailConfig {
+export function applyDefaults(f: Partial<Fields>, host: HostFacts, file: string | null): JailConfig {
   const wanted = new Set<Namespace>(f.unshare ?? NAMESPACES.filter((n) => n !== "time"));
   // Without CAP_SYS_ADMIN every other namespace needs a user namespace to own it.
   if (host.uid !== 0) wanted.add("user");

@@ -2,7 +2,8 @@
 // name, a probe and a hint for when it fails — and the namespace probes run actual jails.
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import type { Namespace } from "../config/model.ts";
-import { hostContext, resolveConfig } from "../config/resolve.ts";
+import { readHostFacts } from "../config/host.ts";
+import { resolveConfig } from "../config/resolve.ts";
 import { createLogger } from "../log.ts";
 
 export interface CheckResult {
@@ -29,7 +30,7 @@ function readSysctl(path: string): string | null {
 /** Runs /bin/true in a jail with only `ns` (plus user when not root) and reports how it went. */
 async function probeJail(ns: readonly Namespace[]): Promise<CheckResult> {
   const { startJail } = await import("../launch/start.ts");
-  const host = hostContext();
+  const host = readHostFacts();
   const lines: string[] = [];
   const log = createLogger("warn", (l) => void lines.push(l.trim()));
   try {

@@ -2,14 +2,14 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { resolveConfig } from "../../src/config/resolve.ts";
-import type { HostContext } from "../../src/config/validate.ts";
+import type { HostFacts } from "../../src/config/host.ts";
 import { buildPlan } from "../../src/plan/build.ts";
 import { placeholderFds } from "../../src/plan/context.ts";
 import type { Plan } from "../../src/plan/types.ts";
 
 export const FIXED_FDS = placeholderFds(false);
 
-export function fixedHost(uid: number): HostContext {
+export function fixedHost(uid: number): HostFacts {
   return {
     uid,
     gid: uid,

@@ -4,7 +4,8 @@ import { Command } from "commander";
 import { flagsToRaw } from "../../../src/cli/flag-table.ts";
 import { addConfigFlags } from "../../../src/cli/flags.ts";
 import { SCHEMA } from "../../../src/config/schema.ts";
-import { hostContext, readCapLastCap, resolveConfig } from "../../../src/config/resolve.ts";
+import { readCapLastCap, readHostFacts } from "../../../src/config/host.ts";
+import { resolveConfig } from "../../../src/config/resolve.ts";
 import { configErrorOf, userHost } from "./fake-host.ts";
 
 const FIXTURES = new URL("../../fixtures/configs/", import.meta.url).pathname;
@@ -100,8 +101,8 @@ describe("resolveConfig", () => {
   });
 });
 
-test("hostContext reads the real host", () => {
-  const h = hostContext();
+test("readHostFacts reads the real host", () => {
+  const h = readHostFacts();
   expect(h.uid).toBe(process.getuid!());
   expect(h.capLastCap).toBeGreaterThanOrEqual(30);
   expect(h.lookupUser("root")).toBe(0);
