@@ -1,5 +1,6 @@
-/* Shared by ffi/trampoline.c and ffi/init.c: raw syscalls, the plan's C view, and the few
- * functions both use. No system headers: see trampoline.c for why. */
+/* Shared by every file in ffi/: raw syscalls, the plan's C view, and the functions the files
+ * call across. Calls go one way: init.c and spawn.c → ops.c → reaper.c → plan.c.
+ * No system headers: see spawn.c for why. */
 #pragma once
 #include "nsj_wire.h"
 
@@ -52,15 +53,20 @@ struct nsj_header { u32 magic; u16 version, record_size; u32 op_count, strtab_of
 struct nsj_record { u16 code, flags; u32 reserved; u64 arg[NSJ_RECORD_ARGS]; };
 struct nsj_status { u32 op_index; i32 err; u32 kind; };
 struct nsj_plan { const struct nsj_header *h; const struct nsj_record *ops; const char *strtab; };
+/* A plan and the fd numbers its slots stand for in this process (-1: none). */
+struct nsj_jail { struct nsj_plan plan; long fd[NSJ_FD_SLOTS]; };
 
 static inline u64 nsj_strlen(const char *s) { u64 n = 0; while (s[n]) n++; return n; }
 
 static inline const char *S(const struct nsj_plan *p, u64 ref) { return ref ? p->strtab + ref - 1 : 0; }
 static inline const u64 *A(const struct nsj_plan *p, u64 ref) { return (const u64 *)(p->strtab + ref - 1); }
 
+/* plan.c */
 long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p);
 void say(const char *s);
-void report(const struct nsj_plan *p, long fd, u32 index, long err, u32 kind);
-int run_plan(const struct nsj_plan *p, u32 start, long status_fd);
+void report(const struct nsj_jail *j, u32 index, long err, u32 kind);
+/* reaper.c */
 void reset_signals(void);
-long op_fork_wait(const struct nsj_plan *p, u32 index, long status_fd);
+long op_fork_wait(const struct nsj_jail *j, u32 index);
+/* ops.c */
+int run_plan(const struct nsj_jail *j, u32 start);

@@ -1,7 +1,7 @@
 // Build: wire header → trampoline shared object (system C compiler, no libc headers) →
 // one ./nsjail with `bun build --compile`, the object embedded as a file asset.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { renderWireHeader } from "./gen-wire-h.ts";
 
 // Freestanding: no libc, no startup files, no stack protector (the CLONE_VM child shares the
@@ -23,7 +23,8 @@ function run(cmd: string, args: string[]): void {
 export function buildTrampoline(): void {
   mkdirSync("build", { recursive: true });
   writeFileSync("build/nsj_wire.h", renderWireHeader());
-  run(process.env.CC ?? "cc", [...CFLAGS, "-Ibuild", "-o", "build/trampoline.so", "ffi/trampoline.c", "ffi/init.c"]);
+  const sources = readdirSync("ffi").filter((f) => f.endsWith(".c")).map((f) => `ffi/${f}`);
+  run(process.env.CC ?? "cc", [...CFLAGS, "-Ibuild", "-o", "build/trampoline.so", ...sources]);
   // Embedded as a base64 string in the bundle rather than as a file asset: reading an asset
   // needs node:fs or Bun.file, and either costs ~0.9 ms at every start (docs/performance.md).
   const b64 = readFileSync("build/trampoline.so").toString("base64");

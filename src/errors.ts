@@ -1,6 +1,6 @@
 // Cross-stage: one error hierarchy, rendered once by main.ts as
 // "what (on what) [where]: ERRNO (text) — hint".
-import { errnoName, errnoText, hintFor } from "./sys/errno.ts";
+import { errnoName, errnoText, hintFor } from "./errno.ts";
 
 export const EXIT_USAGE = 2;
 export const EXIT_SETUP = 255;

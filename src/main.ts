@@ -1,7 +1,7 @@
 // Entry: parse the CLI, run it, render a thrown JailError once and map it to an exit code.
 // A well-formed `run` line skips commander entirely (~5 ms of loading, building and parsing).
 import { parseRunFast } from "./cli/fast-argv.ts";
-import { runJail } from "./cli/run-jail.ts";
+import { runCommand } from "./cli/run-jail.ts";
 import { EXIT_SETUP, JailError, renderError } from "./errors.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -10,7 +10,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const fast = parseRunFast(argv);
     if (fast !== null) {
-      await runJail(fast.command, fast.opts, setExit);
+      await runCommand(fast.command, fast.opts, setExit);
     } else {
       // Help, usage errors, `check` and anything unusual: commander decides, loaded only now.
       const { parseProgram } = await import("./cli/program.ts");

@@ -1,29 +1,27 @@
-// CLI: the `run` action: parsed options + command → config → plan (--dry-run) or jail → exit
-// status. Called by commander (run.ts) and by the fast path (fast-argv.ts via main.ts) alike.
+// CLI: the `run` action: parsed options + command → config → the plan (--dry-run) or the
+// jail → exit status. Called by commander (run.ts) and by the fast path (fast-argv.ts) alike.
 import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
+import { planDigest, prepareJail, runJail } from "../jail.ts";
 import { createLogger } from "../log.ts";
-import { buildPlan } from "../plan/build.ts";
-import { placeholderFds } from "../plan/context.ts";
 import { describePlan } from "../plan/describe.ts";
 import { flagsToRaw } from "./flag-table.ts";
 
 /** `opts` is shaped like commander's opts(): attribute names (`dryRun`, `asPid1`) → values. */
-export async function runJail(command: string[], opts: Record<string, unknown>, setExit: (code: number) => void): Promise<void> {
+export async function runCommand(command: string[], opts: Record<string, unknown>, setExit: (code: number) => void): Promise<void> {
   // The raw-syscall layer comes first: its file reader spares the start path node:fs.
   const { linuxSys } = await import("../sys/linux-sys.ts");
   const host = readHostFacts(linuxSys.readFile);
   const file = typeof opts.config === "string" ? opts.config : null;
   const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host, linuxSys.readFile);
   const log = createLogger(config.logLevel);
+  const jail = prepareJail(config, host);
   if (opts.dryRun) {
-    const plan = buildPlan(config, { hostUid: host.uid, capLastCap: host.capLastCap, fds: placeholderFds(config.exec) });
-    process.stdout.write(`${describePlan(plan).join("\n")}\n`);
+    process.stdout.write(`${describePlan(jail.plan).join("\n")}\n${planDigest(jail)}\n`);
     return setExit(0);
   }
   if (host.uid === 0 && !config.unshare.has("user") && config.uid === 0) {
     log.warn("the jail runs as real root of the host (no user namespace, uid 0)");
   }
-  const { startJail } = await import("../launch/start.ts");
-  setExit(await startJail(config, host, log));
+  setExit(await runJail(jail, host, log));
 }

@@ -1,9 +1,9 @@
 // CLI: `nsjail run [-c FILE] [flags] [--] COMMAND…` registered with commander. main.ts parses
-// well-formed run lines without commander (fast-argv.ts); both end in runJail().
+// well-formed run lines without commander (fast-argv.ts); both end in runCommand().
 import type { Command } from "commander";
 import { RUN_OPTIONS } from "./flag-table.ts";
 import { addConfigFlags } from "./flags.ts";
-import { runJail } from "./run-jail.ts";
+import { runCommand } from "./run-jail.ts";
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
   const cmd = program
@@ -16,5 +16,5 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     cmd.option(`${o.short === null ? "" : `${o.short}, `}${o.long}${value}`, o.doc);
   }
   addConfigFlags(cmd);
-  cmd.action((command: string[], opts: Record<string, unknown>) => runJail(command, opts, setExit));
+  cmd.action((command: string[], opts: Record<string, unknown>) => runCommand(command, opts, setExit));
 }

@@ -1,13 +1,15 @@
-// Stage 2 (plan): JailConfig → Plan. The order of the whole setup lives in this file.
-import type { JailConfig, Namespace } from "../config/model.ts";
+// Stage 2 (plan): JailConfig + host facts → Plan. The order of the whole setup lives in this
+// file, as named phases; the plan holds no fd numbers, so it is built once per config.
+import type { HostFacts } from "../config/host.ts";
+import { NAMESPACES, type JailConfig, type Namespace } from "../config/model.ts";
 import { CLONE } from "../sys/constants.ts";
-import type { PlanContext } from "./context.ts";
+import { planCommand, planPassFds } from "./command.ts";
 import { planCaps, planCapSets, planIds } from "./creds.ts";
-import { planCommand, planInit, planPassFds, usesInit } from "./exec.ts";
-import { planMounts } from "./mount.ts";
+import { planMounts } from "./fs/mounts.ts";
+import { planHandshake } from "./handshake.ts";
+import { planInit, usesInit } from "./init.ts";
+import { planInplace } from "./inplace.ts";
 import { planNet } from "./net.ts";
-import { planStandalone } from "./standalone.ts";
-import { planHandshake } from "./supervise.ts";
 import type { Op, Plan } from "./types.ts";
 import { planUts } from "./uts.ts";
 
@@ -22,36 +24,38 @@ const CLONE_FLAGS: Record<Namespace, number> = {
   time: CLONE.NEWTIME,
 };
 
-/** Setup in the jail's first process, in kernel order (see shared/KERNEL-NOTES.md):
- * wait for uid maps, mounts while privileged, names, network, then drop privileges. */
-const SETUP: readonly ((config: JailConfig, ctx: PlanContext) => Op[])[] = [
-  planMounts,
-  planUts,
-  planNet,
-  planCaps,
-  planIds,
-  planCapSets,
-  planPassFds,
+export interface Phase {
+  readonly name: string;
+  readonly plan: (config: JailConfig, host: HostFacts) => Op[];
+}
+
+/** Setup in the jail's first process, after its uid maps exist, in the order the kernel
+ * allows: mounts while privileged, names, network, then privileges dropped for good. */
+export const PHASES: readonly Phase[] = [
+  { name: "fs", plan: planMounts },
+  { name: "uts", plan: planUts },
+  { name: "net", plan: planNet },
+  { name: "bounding", plan: planCaps },
+  { name: "ids", plan: planIds },
+  { name: "caps", plan: planCapSets },
+  { name: "pass_fds", plan: planPassFds },
 ];
 
 export function cloneFlags(config: JailConfig): number {
-  let flags = 0;
-  for (const ns of config.unshare) flags |= CLONE_FLAGS[ns];
-  return flags;
+  return NAMESPACES.reduce((flags, ns) => (config.unshare.has(ns) ? flags | CLONE_FLAGS[ns] : flags), 0);
 }
 
-export function buildPlan(config: JailConfig, ctx: PlanContext): Plan {
+export function buildPlan(config: JailConfig, host: HostFacts): Plan {
   const flags = cloneFlags(config);
   // Exec mode unshares in nsjail's own process; otherwise clone3 creates the namespaces and
   // the child starts by waiting for its parent.
-  const head = config.exec ? planStandalone(config, flags) : planHandshake(config, ctx);
-  const ops = [...head, ...SETUP.flatMap((planner) => planner(config, ctx))];
+  const ops = config.exec ? planInplace(config, flags) : planHandshake();
+  for (const phase of PHASES) ops.push(...phase.plan(config, host));
   let initStart: number | null = null;
   if (usesInit(config)) {
-    const init = planInit(ctx, ops.length);
-    initStart = ops.length + init.length;
-    ops.push(...init);
+    ops.push(...planInit(ops.length));
+    initStart = ops.length;
   }
   ops.push(...planCommand(config));
-  return { cloneFlags: config.exec ? 0 : flags, ops, fds: ctx.fds, initStart, standalone: config.exec };
+  return { cloneFlags: config.exec ? 0 : flags, ops, initStart, inplace: config.exec };
 }

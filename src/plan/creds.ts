@@ -3,15 +3,15 @@
 // only when some are kept, then fix every set, then no_new_privs.
 import type { JailConfig } from "../config/model.ts";
 import { PR, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE } from "../sys/constants.ts";
-import type { PlanContext } from "./context.ts";
+import type { HostFacts } from "../config/host.ts";
 import { op, type Op, type OpOrigin } from "./types.ts";
 
 const CAP = (note: string): OpOrigin => ({ path: "cap", note });
 
-export function planCaps(config: JailConfig, ctx: PlanContext): Op[] {
+export function planCaps(config: JailConfig, host: HostFacts): Op[] {
   const kept = new Set(config.caps);
   const ops: Op[] = [];
-  for (let cap = 0; cap <= ctx.capLastCap; cap++) {
+  for (let cap = 0; cap <= host.capLastCap; cap++) {
     if (!kept.has(cap)) ops.push(op("prctl", [PR.CAPBSET_DROP, cap, 0, 0, 0], CAP(`drop cap ${cap} from the bounding set`)));
   }
   if (kept.size > 0 && config.uid !== 0) {
@@ -20,11 +20,11 @@ export function planCaps(config: JailConfig, ctx: PlanContext): Op[] {
   return ops;
 }
 
-export function planIds(config: JailConfig, ctx: PlanContext): Op[] {
+export function planIds(config: JailConfig, host: HostFacts): Op[] {
   const origin = (path: string, note: string): OpOrigin => ({ path, note });
   const ops: Op[] = [];
   // setgroups is denied wherever the gid_map was written from inside or without privilege.
-  const canSetGroups = !config.unshare.has("user") || (ctx.hostUid === 0 && !config.exec);
+  const canSetGroups = !config.unshare.has("user") || (host.uid === 0 && !config.exec);
   if (canSetGroups) ops.push(op("setgroups", [[config.gid]], origin("gid", `setgroups [${config.gid}]`)));
   ops.push(op("setresgid", [config.gid, config.gid, config.gid], origin("gid", `setresgid ${config.gid}`)));
   ops.push(op("setresuid", [config.uid, config.uid, config.uid], origin("uid", `setresuid ${config.uid}`)));

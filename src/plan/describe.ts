@@ -7,6 +7,7 @@ function formatArg(arg: OpArg): string {
   if (typeof arg === "string") return JSON.stringify(arg);
   if (typeof arg === "bigint") return `0x${arg.toString(16)}`;
   if (typeof arg === "number") return arg > 0xffff ? `0x${arg.toString(16)}` : String(arg);
+  if ("slot" in arg) return `<${arg.slot}>`;
   return `[${arg.map((a) => formatArg(a)).join(", ")}]`;
 }
 
@@ -17,7 +18,7 @@ export function describeCloneFlags(flags: number): string {
 
 export function describePlan(plan: Plan): string[] {
   const width = String(plan.ops.length).length;
-  const lines = [plan.standalone ? "execveat(nsjail-exec) in nsjail's own process" : `clone3(${describeCloneFlags(plan.cloneFlags)}|CLONE_VM)`];
+  const lines = [plan.inplace ? "execveat(nsjail-exec) in nsjail's own process" : `clone3(${describeCloneFlags(plan.cloneFlags)}|CLONE_VM)`];
   plan.ops.forEach((op, i) => {
     if (i === plan.initStart) lines.push("-- in the init's child --");
     const call = `${op.kind}(${op.args.map(formatArg).join(", ")})`;

@@ -1,5 +1,5 @@
 // Stage 2 (plan): the flat list of syscall-level ops the trampoline runs in the jail's child.
-import type { OpKind } from "./wire.ts";
+import type { FdSlot, OpKind } from "./ops.ts";
 
 /** Where an op came from: a config key path and a human note, used in every error. */
 export interface OpOrigin {
@@ -7,8 +7,13 @@ export interface OpOrigin {
   readonly note: string;
 }
 
-/** i → number|bigint, s → string|null, a → string[], n → number[] (see OP_SIGNATURES). */
-export type OpArg = number | bigint | string | null | readonly string[] | readonly number[];
+/** An fd only the launcher knows, named by its slot (see FD_SLOTS). */
+export interface FdRef {
+  readonly slot: FdSlot;
+}
+
+/** i → number|bigint, s → string|null, a → string[], n → number[], f → FdRef (see OP_SIGNATURES). */
+export type OpArg = number | bigint | string | null | readonly string[] | readonly number[] | FdRef;
 
 export interface Op {
   readonly kind: OpKind;
@@ -21,24 +26,17 @@ export interface Op {
 export interface Plan {
   readonly cloneFlags: number;
   readonly ops: readonly Op[];
-  /** Fds the parent created for this plan, named so launch/ can match them. */
-  readonly fds: PlanFds;
   /** Index of the op the jail's init starts its command child at, or null without an init. */
   readonly initStart: number | null;
-  /** Exec mode: nsjail execs the image itself, so namespaces come from unshare() and no
-   * parent reads status records; the plan carries its own error lines. */
-  readonly standalone: boolean;
-}
-
-/** The parent's pipes and memfds the ops refer to by number. */
-export interface PlanFds {
-  readonly statusWrite: number;
-  readonly syncRead: number;
-  readonly syncWrite: number;
-  readonly image: number;
-  readonly plan: number;
+  /** Exec mode: nsjail execs the image in its own process, so namespaces come from unshare()
+   * and no parent reads status records; the plan carries its own error lines. */
+  readonly inplace: boolean;
 }
 
 export function op(kind: OpKind, args: readonly OpArg[], origin: OpOrigin, optional = false): Op {
   return { kind, args, optional, origin };
+}
+
+export function fd(slot: FdSlot): FdRef {
+  return { slot };
 }

@@ -29,13 +29,13 @@ function readSysctl(path: string): string | null {
 
 /** Runs /bin/true in a jail with only `ns` (plus user when not root) and reports how it went. */
 async function probeJail(ns: readonly Namespace[]): Promise<CheckResult> {
-  const { startJail } = await import("../launch/start.ts");
+  const { prepareJail, runJail } = await import("../jail.ts");
   const host = readHostFacts();
   const lines: string[] = [];
   const log = createLogger("warn", (l) => void lines.push(l.trim()));
   try {
     const config = resolveConfig({ file: null, cli: { unshare: [...ns] }, command: ["/bin/true"] }, host);
-    const code = await startJail(config, host, log);
+    const code = await runJail(prepareJail(config, host), host, log);
     const list = [...config.unshare].join(",") || "none";
     return { ok: code === 0, detail: code === 0 ? list : `exit ${code} ${lines.join("; ")}` };
   } catch (err) {

@@ -1,5 +1,6 @@
 // Kernel constants used by planners and the parent; the syscall tables feed the generated
 // C header, so the trampoline never hard-codes a number of its own.
+import { EINTR, EINVAL } from "../errno.ts";
 
 export const CLONE = {
   NEWTIME: 0x80,
@@ -78,11 +79,11 @@ export const SYSCALLS = {
  * build/nsj_wire.h as NSJ_<NAME>.
  */
 export const C_CONSTANTS = {
-  AT_FDCWD: -100, AT_EMPTY_PATH: 0x1000, O_WRONLY: 1, O_CLOEXEC, SEEK_END: 2,
+  AT_FDCWD: -100, AT_EMPTY_PATH: 0x1000, O_WRONLY: 1, O_CLOEXEC, SEEK_END: 2, F_SETFD,
   AF_INET: 2, SOCK_DGRAM: 2, SOCK_CLOEXEC: 0o2000000, SIOCGIFFLAGS: 0x8913, SIOCSIFFLAGS: 0x8914, IFF_UP: 1,
   CLONE_VM: 0x100, SIGCHLD: SIG.CHLD,
   FORWARD_MASK: `0x${FORWARDED_SIGNALS.reduce((m, s) => m | (1 << (s - 1)), 1 << (SIG.CHLD - 1)).toString(16)}ul`, SIGKILL: SIG.KILL, SIGSTOP: 19, SIG_SETMASK: 2, NSIG: 64,
   PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, MAP_PRIVATE: 2, MAP_ANONYMOUS: 0x20, MAP_STACK: 0x20000,
   WNOHANG: 1, SFD_CLOEXEC: 0o2000000, CAP_VERSION_3: 0x20080522, PR_SET_DUMPABLE: PR.SET_DUMPABLE,
-  EINVAL: 22, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR: 4, EAGAIN: 11,
+  EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11,
 } as const;

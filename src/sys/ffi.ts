@@ -3,6 +3,7 @@
 // matters: nobody, the jail included, can rewrite code that this process has mapped.
 import { dlopen, FFIType, ptr, read } from "bun:ffi";
 import { TRAMPOLINE_BASE64 } from "../../build/trampoline.gen.ts";
+import { EINTR, EINVAL } from "../errno.ts";
 import { SyscallError } from "../errors.ts";
 import { F_ADD_SEALS, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_EXEC, SEALS_ALL, SYSCALLS } from "./constants.ts";
 
@@ -17,7 +18,7 @@ export interface Native {
   readonly imageFd: number;
   /** Raw syscall: the result, or -errno. */
   syscall(nr: number, ...args: (number | bigint)[]): number;
-  spawn(plan: Uint8Array, statusFd: number): { pid: number; region: readonly [bigint, bigint] };
+  spawn(plan: Uint8Array, fds: readonly number[]): { pid: number; region: readonly [bigint, bigint] };
   release(region: readonly [bigint, bigint]): void;
   planCheck(plan: Uint8Array): number;
   /** Address of a typed array, for syscalls that take pointers. */
@@ -54,7 +55,7 @@ export function writeAll(syscall: RawSyscall, fd: number, data: Uint8Array, offs
     const n = offset < 0
       ? syscall(NR.write, fd, ptr(rest), rest.length)
       : syscall(NR.pwrite64, fd, ptr(rest), rest.length, offset + done);
-    if (n === -4) continue; // EINTR
+    if (n === -EINTR) continue;
     if (n < 0) return n;
     done += n;
   }
@@ -65,7 +66,7 @@ function sealedImage(bytes: Uint8Array): number {
   const libcSyscall = loadLibcSyscall();
   const name = Buffer.from("nsjail-init\0");
   let fd = libcSyscall(NR.memfd_create, ptr(name), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-  if (fd === -22) fd = libcSyscall(NR.memfd_create, ptr(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd === -EINVAL) fd = libcSyscall(NR.memfd_create, ptr(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) throw new SyscallError("memfd_create", -fd, "nsjail-init");
   const written = writeAll(libcSyscall, fd, bytes);
   if (written < 0) throw new SyscallError("write", -written, "nsjail-init");
@@ -80,7 +81,7 @@ export function loadNative(): Native {
   if (native) return native;
   const imageFd = sealedImage(Buffer.from(TRAMPOLINE_BASE64, "base64"));
   const lib = dlopen(`/proc/self/fd/${imageFd}`, {
-    nsj_spawn: { args: [FFIType.ptr, FFIType.u64, I64, FFIType.ptr], returns: FFIType.i64_fast },
+    nsj_spawn: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr, I64, FFIType.ptr], returns: FFIType.i64_fast },
     nsj_release: { args: [FFIType.u64, FFIType.u64], returns: FFIType.i64_fast },
     nsj_plan_check: { args: [FFIType.ptr, FFIType.u64], returns: FFIType.i64_fast },
     nsj_syscall: { args: [I64, I64, I64, I64, I64, I64], returns: FFIType.i64_fast },
@@ -89,9 +90,10 @@ export function loadNative(): Native {
   native = {
     imageFd,
     syscall: (nr, a = 0, b = 0, c = 0, d = 0, e = 0) => Number(sym.nsj_syscall(nr, a, b, c, d, e)),
-    spawn(plan, statusFd) {
+    spawn(plan, fds) {
       const region = new BigUint64Array(2);
-      const pid = Number(sym.nsj_spawn(ptr(plan), plan.byteLength, statusFd, ptr(region)));
+      const table = Int32Array.from(fds);
+      const pid = Number(sym.nsj_spawn(ptr(plan), plan.byteLength, ptr(table), table.length, ptr(region)));
       if (pid < 0) throw new SyscallError("clone", -pid);
       return { pid, region: [region[0]!, region[1]!] };
     },

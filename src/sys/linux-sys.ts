@@ -1,7 +1,6 @@
 // Sys over the trampoline's raw syscalls (no errno juggling, no node:fs on the start path).
 import { JailError, SyscallError } from "../errors.ts";
-import { errnoName } from "./errno.ts";
-import type { Plan } from "../plan/types.ts";
+import { EINTR, errnoName } from "../errno.ts";
 import { C_CONSTANTS, F_SETFD, O_CLOEXEC, PR, WNOHANG } from "./constants.ts";
 import { loadNative, NR, writeAll } from "./ffi.ts";
 import type { Pipe, Sys } from "./sys.ts";
@@ -24,7 +23,7 @@ function wait4(pid: number, flags: number): number | null {
   const status = new Int32Array(1);
   for (;;) {
     const rc = native.syscall(NR.wait4, pid, native.address(status), flags, 0);
-    if (rc === -4) continue; // EINTR
+    if (rc === -EINTR) continue;
     if (rc === 0) return null;
     check("wait4", rc, String(pid));
     return status[0]!;
@@ -41,7 +40,7 @@ export const linuxSys: Sys = {
     const buf = new Uint8Array(size);
     for (;;) {
       const n = native.syscall(NR.read, fd, native.address(buf), size);
-      if (n === -4) continue; // EINTR
+      if (n === -EINTR) continue;
       return buf.subarray(0, check("read", n));
     }
   },
@@ -69,7 +68,7 @@ export const linuxSys: Sys = {
       for (;;) {
         const chunk = new Uint8Array(65536);
         const n = native.syscall(NR.read, fd, native.address(chunk), chunk.length);
-        if (n === -4) continue; // EINTR
+        if (n === -EINTR) continue;
         if (n < 0) throw readError(path, -n);
         if (n === 0) break;
         chunks.push(chunk.subarray(0, n));
@@ -108,8 +107,8 @@ export const linuxSys: Sys = {
     const rc = native.syscall(NR.execveat, imageFd, native.address(empty), native.address(ptrs), native.address(envp), C_CONSTANTS.AT_EMPTY_PATH);
     throw new SyscallError("execveat", -rc, "nsjail-exec");
   },
-  spawn(plan, bytes) {
-    const { pid, region } = native.spawn(bytes, plan.fds.statusWrite);
+  spawn(bytes, fds) {
+    const { pid, region } = native.spawn(bytes, fds);
     return { pid, release: () => native.release(region) };
   },
   setDumpable(dumpable) {

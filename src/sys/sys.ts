@@ -1,7 +1,5 @@
 // The narrow parent-side syscall surface. launch/ and supervisor/ take a Sys, so their
 // ordering and timeout logic can be tested with a recording fake (test/support/fake-sys.ts).
-import type { Plan } from "../plan/types.ts";
-
 export interface Pipe {
   readonly read: number;
   readonly write: number;
@@ -25,7 +23,8 @@ export interface Sys {
   /** execveat() of the sealed image in this very process, keeping `keepFds` open across it.
    * Returns only by throwing. */
   execImage(imageFd: number, argv: readonly string[], keepFds: readonly number[]): never;
-  spawn(plan: Plan, bytes: Uint8Array): { pid: number; release(): void };
+  /** Clones the jail to run the encoded plan; `fds` holds one number per fd slot (-1 = none). */
+  spawn(bytes: Uint8Array, fds: readonly number[]): { pid: number; release(): void };
   kill(pid: number, signal: number): void;
   /** prctl(PR_SET_DUMPABLE): whether processes of our uid may ptrace us. */
   setDumpable(dumpable: boolean): void;

@@ -1,8 +1,8 @@
 // The C decoder (nsj_plan_check) accepts every plan encodePlan emits and rejects damage,
 // without privileges: it decodes and bounds-checks only.
 import { describe, expect, test } from "bun:test";
-import { encodePlan } from "../../src/plan/encode.ts";
-import { HEADER_SIZE } from "../../src/plan/wire.ts";
+import { encodePlan } from "../../src/wire/encode.ts";
+import { HEADER_SIZE } from "../../src/wire/format.ts";
 import { loadNative } from "../../src/sys/ffi.ts";
 import { planFixtures, planFor } from "../support/plans.ts";
 

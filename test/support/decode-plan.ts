@@ -1,10 +1,11 @@
 // A TypeScript reader of the plan wire format, for round-trip tests of encodePlan.
-import { HEADER_SIZE, OP_CODES, OP_FLAG_OPTIONAL, OP_SIGNATURES, RECORD_SIZE, type OpKind } from "../../src/plan/wire.ts";
+import { FD_SLOTS, OP_CODES, OP_SIGNATURES, type FdSlot, type OpKind } from "../../src/plan/ops.ts";
+import { HEADER_SIZE, OP_FLAG_OPTIONAL, RECORD_SIZE } from "../../src/wire/format.ts";
 
 export interface DecodedOp {
   kind: OpKind;
   optional: boolean;
-  args: (bigint | string | null | string[] | bigint[])[];
+  args: (bigint | string | null | string[] | bigint[] | { slot: FdSlot })[];
 }
 
 const KINDS = Object.fromEntries(Object.entries(OP_CODES).map(([k, v]) => [v, k as OpKind]));
@@ -29,6 +30,7 @@ export function decodePlan(bytes: Uint8Array): { cloneFlags: bigint; ops: Decode
     const kind = KINDS[view.getUint16(base, true)]!;
     const args = [...OP_SIGNATURES[kind]].map((sig, k) => {
       const v = view.getBigUint64(base + 8 + 8 * k, true);
+      if (sig === "f") return { slot: FD_SLOTS[Number(v)]! };
       return sig === "s" ? str(v) : sig === "a" ? arr(v).map((r) => str(r)!) : sig === "n" ? arr(v) : v;
     });
     ops.push({ kind, optional: (view.getUint16(base + 2, true) & OP_FLAG_OPTIONAL) !== 0, args });

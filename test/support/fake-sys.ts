@@ -1,5 +1,4 @@
 // A recording Sys: every call lands in `calls`; reads and waits are scripted.
-import type { Plan } from "../../src/plan/types.ts";
 import type { Pipe, Sys } from "../../src/sys/sys.ts";
 
 export class FakeSys implements Sys {
@@ -46,8 +45,8 @@ export class FakeSys implements Sys {
     this.calls.push(["execImage", imageFd, [...argv], [...keepFds]]);
     throw new Error("execImage: the fake cannot exec");
   }
-  spawn(plan: Plan): { pid: number; release(): void } {
-    this.calls.push(["spawn", plan.ops.length]);
+  spawn(bytes: Uint8Array, fds: readonly number[]): { pid: number; release(): void } {
+    this.calls.push(["spawn", bytes.length, [...fds]]);
     return { pid: 4242, release: () => this.calls.push(["release"]) };
   }
   setDumpable(dumpable: boolean): void {

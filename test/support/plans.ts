@@ -4,10 +4,7 @@ import { join } from "node:path";
 import { resolveConfig } from "../../src/config/resolve.ts";
 import type { HostFacts } from "../../src/config/host.ts";
 import { buildPlan } from "../../src/plan/build.ts";
-import { placeholderFds } from "../../src/plan/context.ts";
 import type { Plan } from "../../src/plan/types.ts";
-
-export const FIXED_FDS = placeholderFds(false);
 
 export function fixedHost(uid: number): HostFacts {
   return {
@@ -32,5 +29,5 @@ export function planFixtures(): [string, string][] {
 export function planFor(file: string, uid: number): Plan {
   const host = fixedHost(uid);
   const config = resolveConfig({ file, cli: {}, command: [] }, host);
-  return buildPlan(config, { hostUid: uid, capLastCap: host.capLastCap, fds: placeholderFds(config.exec) });
+  return buildPlan(config, host);
 }

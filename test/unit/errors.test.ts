@@ -1,7 +1,7 @@
 // Error rendering: "what (on what) [where]: ERRNO (text) — hint", printed once with its causes.
 import { expect, test } from "bun:test";
 import { ConfigError, formatIssue, renderError, SetupError, SyscallError } from "../../src/errors.ts";
-import { errnoName, errnoText, hintFor } from "../../src/sys/errno.ts";
+import { errnoName, errnoText, hintFor } from "../../src/errno.ts";
 
 test("errno numbers render as name and text, unknown ones stay readable", () => {
   expect([errnoName(1), errnoText(1)]).toEqual(["EPERM", "Operation not permitted"]);

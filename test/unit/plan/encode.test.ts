@@ -1,18 +1,17 @@
 // encodePlan byte layout on tiny plans, and the errors it raises for malformed ops.
 import { expect, test } from "bun:test";
-import { encodePlan } from "../../../src/plan/encode.ts";
+import { encodePlan } from "../../../src/wire/encode.ts";
 import { op, type Op, type Plan } from "../../../src/plan/types.ts";
-import { FIXED_FDS } from "../../support/plans.ts";
 
 const at = { path: "test", note: "test" };
-const planOf = (ops: Op[], cloneFlags = 0): Plan => ({ cloneFlags, ops, fds: FIXED_FDS, initStart: null, standalone: false });
+const planOf = (ops: Op[], cloneFlags = 0): Plan => ({ cloneFlags, ops, initStart: null, inplace: false });
 
 test("one sethostname op, byte for byte", () => {
   const bytes = encodePlan(planOf([op("sethostname", ["box"], at)], 0x04000000));
   const hex = Buffer.from(bytes).toString("hex");
   expect(hex).toBe(
     [
-      "504a534e", "0200", "3000", "01000000", "58000000", "04000000", "00000000", "0000000400000000", "00000000", "00000000", // header
+      "504a534e", "0300", "3000", "01000000", "58000000", "04000000", "00000000", "0000000400000000", "00000000", "00000000", // header
       "0700", "0000", "00000000", "0100000000000000", "0".repeat(64), // record: code 7, arg0 = "box" at offset 0 (+1)
       "626f7800", // strtab
     ].join(""),

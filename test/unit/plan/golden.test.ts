@@ -4,7 +4,8 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describePlan } from "../../../src/plan/describe.ts";
-import { encodePlan } from "../../../src/plan/encode.ts";
+import type { FdRef } from "../../../src/plan/types.ts";
+import { encodePlan } from "../../../src/wire/encode.ts";
 import { decodePlan } from "../../support/decode-plan.ts";
 import { planFixtures, planFor } from "../../support/plans.ts";
 
@@ -38,7 +39,7 @@ describe("encodePlan round trip", () => {
           const got = back.args[k];
           if (typeof arg === "number" || typeof arg === "bigint") expect(got).toBe(BigInt.asUintN(64, BigInt(arg)));
           else if (Array.isArray(arg) && typeof arg[0] === "number") expect(got).toEqual(arg.map((n) => BigInt(n as number)));
-          else expect(got).toEqual(arg as string | null | string[]);
+          else expect(got).toEqual(arg as string | null | string[] | FdRef);
         });
       });
     });

@@ -2,14 +2,17 @@
 // forwarding, time limit, exit-status mapping, late setup failures.
 import { expect, test } from "bun:test";
 import { resolveConfig } from "../../../src/config/resolve.ts";
+import type { JailConfig } from "../../../src/config/model.ts";
+import { prepareJail } from "../../../src/jail.ts";
 import { spawnJail } from "../../../src/launch/spawn.ts";
 import { createLogger } from "../../../src/log.ts";
-import { buildPlan } from "../../../src/plan/build.ts";
-import { STATUS_ERROR, STATUS_READY } from "../../../src/plan/wire.ts";
-import { type Events, EXIT_TIME_LIMIT, Supervisor } from "../../../src/supervisor/supervisor.ts";
-import { exitCodeOf } from "../../../src/supervisor/exit-status.ts";
+import type { Events } from "../../../src/supervisor/events.ts";
+import { Reaper } from "../../../src/supervisor/reaper.ts";
+import { EXIT_TIME_LIMIT, Supervisor } from "../../../src/supervisor/supervisor.ts";
+import { STATUS_ERROR, STATUS_READY } from "../../../src/wire/format.ts";
+import { exitCodeOf } from "../../../src/wire/wait-status.ts";
 import { FakeSys, statusRecord } from "../../support/fake-sys.ts";
-import { FIXED_FDS, fixedHost } from "../../support/plans.ts";
+import { fixedHost } from "../../support/plans.ts";
 
 const config = (cli: Record<string, unknown> = {}, uid = 1000) =>
   resolveConfig({ file: null, cli, command: ["/bin/true"] }, fixedHost(uid));
@@ -24,7 +27,13 @@ class ManualEvents implements Events {
 }
 
 const quiet = createLogger("error", () => {});
-const jailOf = (cli = {}) => ({ pid: 4242, statusFd: 9, plan: buildPlan(config(cli), { hostUid: 1000, capLastCap: 40, fds: FIXED_FDS }) });
+const host = fixedHost(1000);
+const jailOf = (cli = {}) => ({ pid: 4242, statusFd: 9, plan: prepareJail(config(cli), host).plan });
+const spawn = (sys: FakeSys, cfg: JailConfig) => {
+  const { plan, bytes } = prepareJail(cfg, host);
+  return spawnJail(sys, plan, bytes, cfg, host, 6, quiet);
+};
+const supervisorOf = (sys: FakeSys, events: ManualEvents) => new Supervisor(sys, quiet, new Reaper(sys, events), events);
 
 test("exit statuses map to the codes people expect", () => {
   expect(exitCodeOf(0)).toBe(0);
@@ -35,7 +44,7 @@ test("exit statuses map to the codes people expect", () => {
 test("rootless launch: maps written while the child waits, then released", () => {
   const sys = new FakeSys();
   sys.reads = [statusRecord(0, 0, STATUS_READY)];
-  spawnJail(sys, config(), { uid: 1000, gid: 1000, capLastCap: 40, imageFd: 6 }, quiet);
+  spawn(sys, config());
   const names = sys.calls.map((c) => c[0]);
   const at = (name: string, arg?: unknown) => sys.calls.findIndex((c) => c[0] === name && (arg === undefined || c[1] === arg));
   expect(sys.calls.filter((c) => c[0] === "writeProcFile").map((c) => [c[1], c[2]])).toEqual([
@@ -56,7 +65,7 @@ test("ranges go through newuidmap and keep setgroups allowed", () => {
   const sys = new FakeSys();
   sys.reads = [statusRecord(0, 0, STATUS_READY)];
   const cfg = config({ uid: 0, gid: 0, uid_map: ["0:1000:1", "1:100000:65536"], gid_map: ["0:1000:1", "1:100000:65536"] });
-  spawnJail(sys, cfg, { uid: 1000, gid: 1000, capLastCap: 40, imageFd: 6 }, quiet);
+  spawn(sys, cfg);
   expect(sys.calls.filter((c) => c[0] === "runHelper")).toEqual([
     ["runHelper", "newuidmap", "4242", "0", "1000", "1", "1", "100000", "65536"],
     ["runHelper", "newgidmap", "4242", "0", "1000", "1", "1", "100000", "65536"],
@@ -69,7 +78,7 @@ test("a setup error kills and reaps the child and names the op", () => {
   const plan = jailOf().plan;
   const chdir = plan.ops.findIndex((o) => o.kind === "chdir");
   sys.reads = [statusRecord(chdir, 2, STATUS_ERROR)];
-  expect(() => spawnJail(sys, config(), { uid: 1000, gid: 1000, capLastCap: 40, imageFd: 6 }, quiet)).toThrow(
+  expect(() => spawn(sys, config())).toThrow(
     "chdir / [chdir]: ENOENT (No such file or directory)",
   );
   expect(sys.calls.filter((c) => c[0] === "kill" || c[0] === "wait")).toEqual([["kill", 4242, 9], ["wait", 4242]]);
@@ -78,7 +87,7 @@ test("a setup error kills and reaps the child and names the op", () => {
 test("signals are forwarded and the exit code is the command's", async () => {
   const sys = new FakeSys();
   const events = new ManualEvents();
-  const done = new Supervisor(sys, quiet, events).watch().attach(jailOf(), config());
+  const done = supervisorOf(sys, events).supervise(jailOf(), config());
   events.fire("SIGTERM");
   events.fire("SIGUSR1");
   sys.exitStatus = 3 << 8;
@@ -91,7 +100,7 @@ test("signals are forwarded and the exit code is the command's", async () => {
 test("the time limit kills with SIGKILL and exits 137", async () => {
   const sys = new FakeSys();
   const events = new ManualEvents();
-  const done = new Supervisor(sys, quiet, events).watch().attach(jailOf(), config({ time_limit: 2 }));
+  const done = supervisorOf(sys, events).supervise(jailOf(), config({ time_limit: 2 }));
   expect(events.timers).toHaveLength(1);
   events.timers[0]!();
   sys.exitStatus = 9;
@@ -107,6 +116,6 @@ test("a late error record from the command's child fails the run", async () => {
   const execve = jail.plan.ops.findIndex((o) => o.kind === "execve");
   sys.reads = [statusRecord(execve, 2, STATUS_ERROR)];
   sys.exitStatus = 255 << 8;
-  const done = new Supervisor(sys, quiet, events).watch().attach(jail, config());
+  const done = supervisorOf(sys, events).supervise(jail, config());
   await expect(done).rejects.toThrow("execve /bin/true [command]: ENOENT");
 });

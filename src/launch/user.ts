@@ -1,12 +1,12 @@
-// Stage 5 (launch): parent-side user namespace setup — the child waits while we write
+// Stage 5 (launch): the parent's half of the user namespace — the child waits while we write
 // /proc/PID/{setgroups,uid_map,gid_map}, or have newuidmap/newgidmap write them.
 import type { IdMap, JailConfig } from "../config/model.ts";
-import { idMapText } from "../plan/standalone.ts";
+import { idMapText } from "../plan/user.ts";
 import type { Sys } from "../sys/sys.ts";
 
 /** An unprivileged caller may write a single line mapping its own id; anything else needs
  * the setuid helpers, which check /etc/subuid and /etc/subgid. */
-export function needsHelper(map: readonly IdMap[], hostUid: number, ownId: number): boolean {
+function needsHelper(map: readonly IdMap[], hostUid: number, ownId: number): boolean {
   return hostUid !== 0 && !(map.length === 1 && map[0]!.count === 1 && map[0]!.outside === ownId);
 }
 

@@ -1,4 +1,8 @@
-// Errno numbers ↔ names ↔ messages, and hints keyed by (call, errno). Pure data.
+// Ground floor: errno numbers ↔ names ↔ messages, and hints keyed by (call, errno). Pure data.
+
+/** The errnos code branches on; raw syscalls return them negated. */
+export const EINTR = 4;
+export const EINVAL = 22;
 
 const ERRNOS: Record<number, readonly [string, string]> = {
   1: ["EPERM", "Operation not permitted"],

@@ -1,9 +1,10 @@
-// Stage 3 (encode): Op[] → the byte layout documented in wire.ts. Pure; golden-tested.
+// Stage 3 (wire): Plan → the byte layout documented in format.ts. Pure; golden-tested.
 // It runs once per jail start on cold (unjitted) code, so it avoids BigInt and per-string
 // allocations on the common path: numbers are written as two u32 halves.
-import { errnoName, errnoText } from "../sys/errno.ts";
-import type { Op, OpArg, Plan } from "./types.ts";
-import { HEADER_SIZE, OP_CODES, OP_FLAG_OPTIONAL, OP_SIGNATURES, PLAN_MAGIC, PLAN_VERSION, RECORD_ARGS, RECORD_SIZE } from "./wire.ts";
+import { errnoName, errnoText } from "../errno.ts";
+import { FD_SLOTS, OP_CODES, OP_SIGNATURES } from "../plan/ops.ts";
+import type { Op, OpArg, Plan } from "../plan/types.ts";
+import { HEADER_SIZE, OP_FLAG_OPTIONAL, PLAN_MAGIC, PLAN_VERSION, RECORD_ARGS, RECORD_SIZE } from "./format.ts";
 
 const utf8 = new TextEncoder();
 
@@ -77,6 +78,9 @@ function encodeArg(op: Op, i: number, kind: string, table: StringTable): number 
     case "n":
       if (Array.isArray(arg) && arg.every((n) => typeof n === "number")) return table.array(arg as number[]);
       throw bad();
+    case "f":
+      if (typeof arg === "object" && arg !== null && "slot" in arg) return FD_SLOTS.indexOf(arg.slot);
+      throw bad();
   }
   throw bad();
 }
@@ -94,7 +98,7 @@ export function encodePlan(plan: Plan): Uint8Array {
   });
   let messages = 0;
   let errnames = 0;
-  if (plan.standalone) {
+  if (plan.inplace) {
     const ref = (strings: string[]) => table.array(strings.map((m) => table.string(m)));
     messages = ref(plan.ops.map((o) => `${o.origin.note} [${o.origin.path}]`));
     errnames = ref(Array.from({ length: ERRNO_LINES }, (_, e) => `${errnoName(e)} (${errnoText(e)})`));

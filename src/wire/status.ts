@@ -1,7 +1,7 @@
-// Stage 5 (launch): status records from the child → warnings, a SetupError, the exit status.
+// Stage 3 (wire): status records from the child → records, and a failed op → a SetupError.
 import { SetupError } from "../errors.ts";
 import type { Plan } from "../plan/types.ts";
-import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_SIZE, STATUS_WARNING } from "../plan/wire.ts";
+import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_SIZE, STATUS_WARNING } from "./format.ts";
 
 export type StatusRecord =
   | { readonly kind: "error" | "warning"; readonly opIndex: number; readonly errno: number }

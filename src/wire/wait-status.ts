@@ -1,4 +1,4 @@
-// Stage 5 (supervisor): raw wait statuses → the exit codes people expect.
+// Stage 3 (wire): raw wait statuses, as the kernel and the init report them → exit codes and words.
 
 /** The command's code, or 128+N when signal N killed it (bash, bwrap and nsjail agree). */
 export function exitCodeOf(waitStatus: number): number {

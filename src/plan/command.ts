@@ -1,27 +1,8 @@
-// Stage 2 (plan): the last steps — hand over to the init (PID 1 of a new pid namespace),
-// then in the command's own process: new session, working directory, fds, execve.
+// Stage 2 (plan): the command's own last steps — passed fds, new session, working
+// directory, close-on-exec for everything else, execve.
 import type { JailConfig } from "../config/model.ts";
 import { CLOSE_RANGE_CLOEXEC, F_SETFD, MAX_FD } from "../sys/constants.ts";
-import type { PlanContext } from "./context.ts";
 import { op, type Op } from "./types.ts";
-
-/** True when a small init runs as PID 1 and the command is its child. */
-export function usesInit(config: JailConfig): boolean {
-  return config.unshare.has("pid") && !config.asPid1;
-}
-
-/** Clears CLOEXEC on the fds the init needs (the plan, and the status pipe when a parent
- * listens), then execs the sealed trampoline image. `at` is the index of this group's first
- * op; the init's child starts right after it. */
-export function planInit(ctx: PlanContext, at: number): Op[] {
-  const origin = { path: "as_pid_1", note: "start the jail's init as PID 1" };
-  const { plan, statusWrite, image } = ctx.fds;
-  const keep = [plan, statusWrite]
-    .filter((fd) => fd >= 0)
-    .map((fd) => op("fcntl", [fd, F_SETFD, 0], { ...origin, note: `pass fd ${fd} to the init` }));
-  const start = at + keep.length + 1;
-  return [...keep, op("exec_init", [image, ["nsjail-init", String(plan), String(start), String(statusWrite)]], origin)];
-}
 
 /** Bun marks every inherited fd close-on-exec at start-up, so a passed fd must be cleared
  * before the init's execve as well as the command's. */

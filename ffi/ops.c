@@ -1,0 +1,172 @@
+/* Stage 4 (trampoline): the op handlers — one raw syscall each (plus open/close where the
+ * kernel wants an fd) — and run_plan, the loop that runs them in order. Only a successful
+ * execve leaves it; a failure becomes a status record naming the op and its errno. */
+#include "nsj.h"
+
+static long op_write_file(const char *path, const char *data) {
+  long fd = SYS(OPENAT, NSJ_AT_FDCWD, path, NSJ_O_WRONLY | NSJ_O_CLOEXEC, 0);
+  if (fd < 0) return fd;
+  u64 len = nsj_strlen(data);
+  long n = SYS(WRITE, fd, data, len);
+  SYS(CLOSE, fd);
+  return n < 0 ? n : (u64)n == len ? 0 : -NSJ_EIO;
+}
+
+static long op_wait_parent(long fd) {
+  char c;
+  long n;
+  do n = SYS(READ, fd, &c, 1); while (n == -NSJ_EINTR);
+  SYS(CLOSE, fd);
+  return n < 0 ? n : n == 1 ? 0 : -NSJ_ECHILD; /* EOF: the parent died or gave up on us */
+}
+
+static long op_setgroups(const u64 *a) {
+  u32 gids[NSJ_MAX_GROUPS];
+  for (u64 i = 0; i < a[0]; i++) gids[i] = (u32)a[i + 1];
+  return SYS(SETGROUPS, a[0], gids);
+}
+
+static long op_capset(const u64 *arg) {
+  struct { u32 version; i32 pid; } hdr = { NSJ_CAP_VERSION_3, 0 };
+  struct { u32 eff, perm, inh; } data[2];
+  for (int i = 0; i < 2; i++) {
+    data[i].eff = (u32)(arg[0] >> (32 * i));
+    data[i].perm = (u32)(arg[1] >> (32 * i));
+    data[i].inh = (u32)(arg[2] >> (32 * i));
+  }
+  return SYS(CAPSET, &hdr, data);
+}
+
+static long op_if_up(const char *name) {
+  struct { char name[16]; short flags; char pad[22]; } ifr = { { 0 }, 0, { 0 } };
+  u64 len = nsj_strlen(name);
+  if (len >= sizeof ifr.name) return -NSJ_ENAMETOOLONG;
+  for (u64 i = 0; i < len; i++) ifr.name[i] = name[i];
+  long fd = SYS(SOCKET, NSJ_AF_INET, NSJ_SOCK_DGRAM | NSJ_SOCK_CLOEXEC, 0);
+  if (fd < 0) return fd;
+  long rc = SYS(IOCTL, fd, NSJ_SIOCGIFFLAGS, &ifr);
+  if (rc >= 0) {
+    ifr.flags |= NSJ_IFF_UP;
+    rc = SYS(IOCTL, fd, NSJ_SIOCSIFFLAGS, &ifr);
+  }
+  SYS(CLOSE, fd);
+  return rc;
+}
+
+/* Pointer arrays live on this stack frame: the plan holds offsets, not addresses. */
+static void fill_ptrs(const struct nsj_plan *p, const u64 *a, const char **out) {
+  for (u64 i = 0; i < a[0]; i++) out[i] = S(p, a[i + 1]);
+  out[a[0]] = 0;
+}
+
+/* execvp without libc: a name with no '/' is tried in each PATH directory, as execvp does,
+ * remembering EACCES so that "found but not executable" is not reported as ENOENT. */
+static long op_execve(const struct nsj_plan *p, const u64 *arg) {
+  const char *path = S(p, arg[0]), *search = S(p, arg[3]);
+  const u64 *av = A(p, arg[1]), *ev = A(p, arg[2]);
+  if (av[0] + ev[0] > NSJ_MAX_EXEC_STRINGS) return -NSJ_E2BIG;
+  const char *argv[NSJ_MAX_EXEC_STRINGS + 2];
+  const char **envp = argv + av[0] + 1;
+  fill_ptrs(p, av, argv);
+  fill_ptrs(p, ev, envp);
+  int has_slash = 0;
+  for (const char *c = path; *c; c++) has_slash |= *c == '/';
+  if (has_slash || !search) return SYS(EXECVE, path, argv, envp);
+  u64 plen = nsj_strlen(path);
+  long err = -NSJ_ENOENT;
+  for (const char *dir = search;;) {
+    char buf[4096];
+    u64 n = 0;
+    while (dir[n] && dir[n] != ':') n++;
+    const char *d = n ? dir : ".";
+    u64 dlen = n ? n : 1;
+    if (dlen + plen + 2 <= sizeof buf) {
+      for (u64 i = 0; i < dlen; i++) buf[i] = d[i];
+      buf[dlen] = '/';
+      for (u64 i = 0; i <= plen; i++) buf[dlen + 1 + i] = path[i];
+      long rc = SYS(EXECVE, buf, argv, envp);
+      if (rc == -NSJ_EACCES) err = rc;
+      else if (rc != -NSJ_ENOENT && rc != -NSJ_ENOTDIR) return rc;
+    }
+    if (!dir[n]) return err;
+    dir += n + 1;
+  }
+}
+
+/* Decimal text of v into buf (at least 21 bytes); returns buf. */
+static char *ltoa(long v, char *buf) {
+  char tmp[20];
+  int n = 0, at = 0;
+  unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
+  do tmp[n++] = '0' + u % 10; while (u /= 10);
+  if (v < 0) buf[at++] = '-';
+  while (n) buf[at++] = tmp[--n];
+  buf[at] = 0;
+  return buf;
+}
+
+/* Execs the sealed image as the init. Its argv carries the first op of the command's child
+ * and this process's fd table, so it finds the plan and the status pipe; those two are the
+ * only fds it keeps (every other one is close-on-exec). */
+static long op_exec_init(const struct nsj_jail *j, long image, u64 start) {
+  char text[1 + NSJ_FD_SLOTS][24];
+  const char *argv[3 + NSJ_FD_SLOTS] = { "nsjail-init", ltoa(start, text[0]) };
+  for (int i = 0; i < NSJ_FD_SLOTS; i++) argv[2 + i] = ltoa(j->fd[i], text[1 + i]);
+  argv[2 + NSJ_FD_SLOTS] = 0;
+  const char *envp[1] = { 0 };
+  long keep[2] = { j->fd[NSJ_SLOT_PLAN], j->fd[NSJ_SLOT_STATUS] };
+  for (int i = 0; i < 2; i++) {
+    long rc = keep[i] < 0 ? 0 : SYS(FCNTL, keep[i], NSJ_F_SETFD, 0);
+    if (rc < 0) return rc;
+  }
+  return SYS(EXECVEAT, image, "", argv, envp, NSJ_AT_EMPTY_PATH);
+}
+
+/* The fd a slot argument stands for in this process. */
+#define F(k) (j->fd[a[k]])
+
+static long op_run(const struct nsj_jail *j, const struct nsj_record *r, u32 index) {
+  const struct nsj_plan *p = &j->plan;
+  const u64 *a = r->arg;
+  switch (r->code) {
+  case NSJ_OP_PRCTL: return SYS(PRCTL, a[0], a[1], a[2], a[3], a[4]);
+  case NSJ_OP_MOUNT: return SYS(MOUNT, S(p, a[0]), S(p, a[1]), S(p, a[2]), a[3], S(p, a[4]));
+  case NSJ_OP_UMOUNT2: return SYS(UMOUNT2, S(p, a[0]), a[1]);
+  case NSJ_OP_MKDIR: return SYS(MKDIRAT, NSJ_AT_FDCWD, S(p, a[0]), a[1]);
+  case NSJ_OP_CHDIR: return SYS(CHDIR, S(p, a[0]));
+  case NSJ_OP_PIVOT_ROOT: return SYS(PIVOT_ROOT, S(p, a[0]), S(p, a[1]));
+  case NSJ_OP_SETHOSTNAME: return SYS(SETHOSTNAME, S(p, a[0]), nsj_strlen(S(p, a[0])));
+  case NSJ_OP_SETDOMAINNAME: return SYS(SETDOMAINNAME, S(p, a[0]), nsj_strlen(S(p, a[0])));
+  case NSJ_OP_SETRESUID: return SYS(SETRESUID, a[0], a[1], a[2]);
+  case NSJ_OP_SETRESGID: return SYS(SETRESGID, a[0], a[1], a[2]);
+  case NSJ_OP_SETGROUPS: return op_setgroups(A(p, a[0]));
+  case NSJ_OP_CAPSET: return op_capset(a);
+  case NSJ_OP_WRITE_FILE: return op_write_file(S(p, a[0]), S(p, a[1]));
+  case NSJ_OP_WAIT_PARENT: return op_wait_parent(F(0));
+  case NSJ_OP_SETSID: return SYS(SETSID, 0);
+  case NSJ_OP_CLOSE_RANGE: return SYS(CLOSE_RANGE, a[0], a[1], a[2]);
+  case NSJ_OP_FCNTL: return SYS(FCNTL, a[0], a[1], a[2]);
+  case NSJ_OP_SETRLIMIT: { u64 lim[2] = { a[1], a[2] }; return SYS(PRLIMIT64, 0, a[0], lim, 0); }
+  case NSJ_OP_UNSHARE: return SYS(UNSHARE, a[0]);
+  case NSJ_OP_IF_UP: return op_if_up(S(p, a[0]));
+  case NSJ_OP_EXEC_INIT: return op_exec_init(j, F(0), a[1]);
+  case NSJ_OP_EXECVE: return op_execve(p, a);
+  case NSJ_OP_CLOSE: return SYS(CLOSE, F(0));
+  case NSJ_OP_FORK_WAIT: return op_fork_wait(j, index);
+  }
+  return -NSJ_EINVAL;
+}
+
+/* Runs ops [start, count). Only a successful execve leaves this loop. */
+int run_plan(const struct nsj_jail *j, u32 start) {
+  for (u32 i = start; i < j->plan.h->op_count; i++) {
+    const struct nsj_record *r = &j->plan.ops[i];
+    long rc = op_run(j, r, i);
+    if (rc >= 0) continue;
+    int optional = r->flags & NSJ_OP_FLAG_OPTIONAL;
+    report(j, i, -rc, optional ? NSJ_STATUS_WARNING : NSJ_STATUS_ERROR);
+    if (!optional) return NSJ_EXIT_SETUP;
+  }
+  report(j, j->plan.h->op_count, NSJ_EINVAL, NSJ_STATUS_ERROR);
+  return NSJ_EXIT_SETUP;
+}

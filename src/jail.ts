@@ -1,0 +1,46 @@
+// The one path of a jail: resolved config → plan → bytes → launch → supervise. The plan is
+// built and encoded once, here; `--dry-run` prints the same plan, and a supervisor that
+// starts a config many times can spawn the same bytes each time.
+import type { HostFacts } from "./config/host.ts";
+import type { JailConfig } from "./config/model.ts";
+import { execInplace } from "./launch/inplace.ts";
+import { spawnJail } from "./launch/spawn.ts";
+import type { Logger } from "./log.ts";
+import { buildPlan } from "./plan/build.ts";
+import type { Plan } from "./plan/types.ts";
+import { processEvents } from "./supervisor/events.ts";
+import { Reaper } from "./supervisor/reaper.ts";
+import { Supervisor } from "./supervisor/supervisor.ts";
+import { encodePlan } from "./wire/encode.ts";
+
+export interface PreparedJail {
+  readonly config: JailConfig;
+  readonly plan: Plan;
+  readonly bytes: Uint8Array;
+}
+
+export function prepareJail(config: JailConfig, host: HostFacts): PreparedJail {
+  const plan = buildPlan(config, host);
+  return { config, plan, bytes: encodePlan(plan) };
+}
+
+/** A short fingerprint of the encoded plan: `--dry-run` and a debug-level run print it, so
+ * anyone can check that what was shown is what ran. */
+export function planDigest(jail: PreparedJail): string {
+  return `plan: ${jail.plan.ops.length} ops, ${jail.bytes.length} bytes, hash ${Bun.hash(jail.bytes).toString(16)}`;
+}
+
+let reaper: Reaper | undefined;
+
+/** Runs the jail to its end and returns nsjail's exit code; in exec mode never returns. */
+export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger): Promise<number> {
+  log.debug(planDigest(jail));
+  // Loaded here, not at the top: loading the trampoline is a side effect that --dry-run,
+  // `check` and the unit tests must not have.
+  const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
+  const imageFd = loadNative().imageFd;
+  if (jail.config.exec) execInplace(linuxSys, jail.bytes, imageFd);
+  const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
+  reaper ??= new Reaper(linuxSys, processEvents);
+  return new Supervisor(linuxSys, log, reaper, processEvents).supervise(running, jail.config);
+}

@@ -1,0 +1,15 @@
+// Stage 2 (plan): the cloned child's side of the handshake with its parent.
+import { PR, SIG } from "../sys/constants.ts";
+import { fd, op, type Op } from "./types.ts";
+
+/** Die with the parent, then wait until the parent has written uid maps and set limits.
+ * The wait also catches a parent that died before PDEATHSIG was armed: its end of the
+ * sync pipe closes and the read returns EOF. */
+export function planHandshake(): Op[] {
+  const origin = (note: string) => ({ path: "supervisor", note });
+  return [
+    op("prctl", [PR.SET_PDEATHSIG, SIG.KILL, 0, 0, 0], origin("die with nsjail (PR_SET_PDEATHSIG)")),
+    op("close", [fd("sync_write")], origin("close the parent's end of the sync pipe")),
+    op("wait_parent", [fd("sync_read")], origin("wait for uid maps and limits")),
+  ];
+}

@@ -1,0 +1,87 @@
+// Stage 2 (plan): the op vocabulary shared with the trampoline — each op kind's code and
+// argument signature, and the fd slots that ops name instead of fd numbers. The C side gets
+// all of it through the generated header build/nsj_wire.h (scripts/gen-wire-h.ts).
+
+/** Op codes: the TS kind, the C handler op_<kind> and NSJ_OP_<KIND> share one name. */
+export const OP_CODES = {
+  prctl: 1,
+  mount: 2,
+  umount2: 3,
+  mkdir: 4,
+  chdir: 5,
+  pivot_root: 6,
+  sethostname: 7,
+  setdomainname: 8,
+  setresuid: 9,
+  setresgid: 10,
+  setgroups: 11,
+  capset: 12,
+  write_file: 13,
+  wait_parent: 14,
+  setsid: 15,
+  close_range: 16,
+  fcntl: 17,
+  setrlimit: 18,
+  unshare: 19,
+  if_up: 20,
+  exec_init: 21,
+  execve: 22,
+  close: 23,
+  fork_wait: 24,
+} as const;
+
+export type OpKind = keyof typeof OP_CODES;
+
+/**
+ * Argument kinds per op, checked by the encoder and by the C decoder (nsj_plan_check):
+ * i = integer, s = string (or NULL), a = string array, n = integer array, f = fd slot.
+ */
+export const OP_SIGNATURES: Record<OpKind, string> = {
+  prctl: "iiiii",
+  mount: "sssis",
+  umount2: "si",
+  mkdir: "si",
+  chdir: "s",
+  pivot_root: "ss",
+  sethostname: "s",
+  setdomainname: "s",
+  setresuid: "iii",
+  setresgid: "iii",
+  setgroups: "n",
+  capset: "iii",
+  write_file: "ss",
+  wait_parent: "f",
+  setsid: "",
+  close_range: "iii",
+  fcntl: "iii",
+  setrlimit: "iii",
+  unshare: "i",
+  if_up: "s",
+  exec_init: "fi",
+  execve: "saas",
+  close: "f",
+  fork_wait: "",
+};
+
+/**
+ * Fds that exist only once a jail is launched. The plan names them by slot, so one plan
+ * serves every launch; the launcher hands the trampoline a table of numbers (-1 = none), and
+ * the init and exec mode get the same table on their argv.
+ */
+export const FD_SLOTS = [
+  "status", // write end of the status pipe (records to the parent)
+  "sync_read", // the child waits on it until the parent has written its maps
+  "sync_write", // the parent's end, closed in the child
+  "image", // the sealed trampoline image, exec'd as the init
+  "plan", // a memfd holding these very bytes, read by the init
+] as const;
+export type FdSlot = (typeof FD_SLOTS)[number];
+
+/** Limits the C side enforces (its stack holds argv/envp pointer arrays). */
+export const MAX_EXEC_STRINGS = 4096;
+export const MAX_GROUPS = 64;
+
+/** The table a launcher hands over: one fd number per slot, in FD_SLOTS order, -1 for none. */
+export function fdTable(fds: Partial<Record<FdSlot, number>>): number[] {
+  return FD_SLOTS.map((slot) => fds[slot] ?? -1);
+}
