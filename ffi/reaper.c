@@ -7,7 +7,7 @@ static int exit_code(int status) {
   return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
 }
 
-/* Bun's handlers must not survive into a child (the posix_spawn recipe): every handler back
+/* Bun's handlers must not survive into a child (what posix_spawn does too): every handler back
  * to the default, then nothing blocked. */
 void reset_signals(void) {
   struct { u64 handler, flags, restorer, mask; } dfl = { 0, 0, 0, 0 };

@@ -1,4 +1,4 @@
-// Build check: the file-size budget of shared/STYLE.md — TS sources ≤ 500 lines (300 is the
+// Build check: the file-size budget — TS sources ≤ 500 lines (300 is the
 // aim), CLI command files ≤ 100, each C file ≤ 400. Test files are exempt.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-// The file-size budget of shared/STYLE.md, enforced (scripts/check-sizes.ts).
+// The file-size budget (scripts/check-sizes.ts): TS ≤ 500 lines, CLI files ≤ 100, C ≤ 400.
 import { expect, test } from "bun:test";
 import { oversizedFiles } from "../../scripts/check-sizes.ts";
 
