@@ -67,6 +67,6 @@ void say(const char *s);
 void report(const struct nsj_jail *j, u32 index, long err, u32 kind);
 /* reaper.c */
 void reset_signals(void);
-long op_fork_wait(const struct nsj_jail *j, u32 index);
+long op_fork_wait(struct nsj_jail *j, u32 index);
 /* ops.c */
-int run_plan(const struct nsj_jail *j, u32 start);
+int run_plan(struct nsj_jail *j, u32 start);

@@ -12,12 +12,24 @@ static long op_write_file(const char *path, const char *data) {
   return n < 0 ? n : (u64)n == len ? 0 : -NSJ_EIO;
 }
 
+/* The fd stays open (close-on-exec): check_parent polls it later. */
 static long op_wait_parent(long fd) {
   char c;
   long n;
   do n = SYS(READ, fd, &c, 1); while (n == -NSJ_EINTR);
-  SYS(CLOSE, fd);
   return n < 0 ? n : n == 1 ? 0 : -NSJ_ECHILD; /* EOF: the parent died or gave up on us */
+}
+
+/* The parent holds the only write end of this pipe for as long as we may need it: a hang-up
+ * means it is gone, perhaps before a re-armed PR_SET_PDEATHSIG could fire. No fd: no parent
+ * to check (exec mode without a pid namespace). */
+static long op_check_parent(long fd) {
+  if (fd < 0) return 0;
+  struct { i32 fd; short events, revents; } pfd = { (i32)fd, 0, 0 };
+  struct { long sec, nsec; } now = { 0, 0 };
+  long n = SYS(PPOLL, &pfd, 1, &now, 0, 8);
+  if (n < 0) return n;
+  return (pfd.revents & NSJ_POLLHUP) ? -NSJ_ESRCH : 0;
 }
 
 static long op_setgroups(const u64 *a) {
@@ -125,7 +137,7 @@ static long op_exec_init(const struct nsj_jail *j, long image, u64 start) {
 /* The fd a slot argument stands for in this process. */
 #define F(k) (j->fd[a[k]])
 
-static long op_run(const struct nsj_jail *j, const struct nsj_record *r, u32 index) {
+static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   const struct nsj_plan *p = &j->plan;
   const u64 *a = r->arg;
   switch (r->code) {
@@ -153,12 +165,13 @@ static long op_run(const struct nsj_jail *j, const struct nsj_record *r, u32 ind
   case NSJ_OP_EXECVE: return op_execve(p, a);
   case NSJ_OP_CLOSE: return SYS(CLOSE, F(0));
   case NSJ_OP_FORK_WAIT: return op_fork_wait(j, index);
+  case NSJ_OP_CHECK_PARENT: return op_check_parent(F(0));
   }
   return -NSJ_EINVAL;
 }
 
 /* Runs ops [start, count). Only a successful execve leaves this loop. */
-int run_plan(const struct nsj_jail *j, u32 start) {
+int run_plan(struct nsj_jail *j, u32 start) {
   for (u32 i = start; i < j->plan.h->op_count; i++) {
     const struct nsj_record *r = &j->plan.ops[i];
     long rc = op_run(j, r, i);

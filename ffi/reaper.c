@@ -37,20 +37,28 @@ __attribute__((noreturn)) static void supervise(const struct nsj_jail *j, u32 in
 }
 
 /* fork(): the child returns 0 and goes on with the plan; the parent stays to supervise it.
- * The mask is set before the fork so no forwarded signal can fall between the two. */
-long op_fork_wait(const struct nsj_jail *j, u32 index) {
+ * The mask is set before the fork so no forwarded signal can fall between the two. The
+ * child's sync_read slot becomes a lifeline whose only write end the parent keeps, so a
+ * later check_parent op sees this parent die. */
+long op_fork_wait(struct nsj_jail *j, u32 index) {
   u64 forward = NSJ_FORWARD_MASK, none = 0;
   /* The command runs with our uid: unless we are non-dumpable it could ptrace us or open
    * /proc/1/fd and forge records on the status pipe we keep. Set before the fork, so there
    * is no window; the child becomes dumpable again when it execs the command. */
   SYS(PRCTL, NSJ_PR_SET_DUMPABLE, 0);
   SYS(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &forward, 0, 8);
+  i32 life[2] = { -1, -1 };
   long sfd = SYS(SIGNALFD4, -1, &forward, 8, NSJ_SFD_CLOEXEC);
-  long child = sfd < 0 ? sfd : SYS(CLONE, NSJ_SIGCHLD, 0, 0, 0, 0);
+  long rc = sfd < 0 ? sfd : SYS(PIPE2, life, NSJ_O_CLOEXEC);
+  long child = rc < 0 ? rc : SYS(CLONE, NSJ_SIGCHLD, 0, 0, 0, 0);
   if (child <= 0) {
     if (sfd >= 0) SYS(CLOSE, sfd);
+    if (life[1] >= 0) SYS(CLOSE, life[1]);
+    if (child == 0) j->fd[NSJ_SLOT_SYNC_READ] = life[0];
+    else if (life[0] >= 0) SYS(CLOSE, life[0]);
     SYS(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &none, 0, 8);
     return child;
   }
+  SYS(CLOSE, life[0]);
   supervise(j, index, sfd, child);
 }

@@ -41,8 +41,9 @@ export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailC
     closeOwned(sync.read);
     writeIdMaps(sys, pid, config, host);
     sys.write(sync.write, RELEASE);
-    closeOwned(sync.write);
     readStatus(sys, status.read, plan, log, true);
+    // Held open until now: the child's check_parent op sees a hang-up if we died first.
+    closeOwned(sync.write);
     release();
     // The command may share our host uid (rootless, or root mapped to root) and, without a
     // pid namespace, see our pid: non-dumpable, it cannot ptrace us or read /proc/PID/mem.

@@ -6,7 +6,7 @@ import { CLONE } from "../sys/constants.ts";
 import { planCommand, planPassFds } from "./command.ts";
 import { planCaps, planCapSets, planIds } from "./creds.ts";
 import { planMounts } from "./fs/mounts.ts";
-import { planHandshake } from "./handshake.ts";
+import { planHandshake, planRearm } from "./handshake.ts";
 import { planInit, usesInit } from "./init.ts";
 import { planInplace } from "./inplace.ts";
 import { planNet } from "./net.ts";
@@ -37,6 +37,7 @@ export const PHASES: readonly Phase[] = [
   { name: "net", plan: planNet },
   { name: "bounding", plan: planCaps },
   { name: "ids", plan: planIds },
+  { name: "rearm", plan: planRearm },
   { name: "caps", plan: planCapSets },
   { name: "pass_fds", plan: planPassFds },
 ];

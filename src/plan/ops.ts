@@ -28,6 +28,7 @@ export const OP_CODES = {
   execve: 22,
   close: 23,
   fork_wait: 24,
+  check_parent: 25,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -61,6 +62,7 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   execve: "saas",
   close: "f",
   fork_wait: "",
+  check_parent: "f",
 };
 
 /**
@@ -70,7 +72,8 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
  */
 export const FD_SLOTS = [
   "status", // write end of the status pipe (records to the parent)
-  "sync_read", // the child waits on it until the parent has written its maps
+  "sync_read", // the child waits on it until the parent has written its maps; later, a
+  // hang-up on it means the parent is gone (fork_wait makes a new one for its child)
   "sync_write", // the parent's end, closed in the child
   "image", // the sealed trampoline image, exec'd as the init
   "plan", // a memfd holding these very bytes, read by the init
