@@ -24,6 +24,7 @@ __attribute__((noreturn)) static void supervise(const struct nsj_jail *j, u32 in
     if (SYS(READ, sfd, info, sizeof info) != sizeof info) continue;
     if (info[0] != NSJ_SIGCHLD) {
       SYS(KILL, child, info[0]);
+      SYS(KILL, child, NSJ_SIGCONT); /* a stopped command would hold it pending forever */
       continue;
     }
     int status;

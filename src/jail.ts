@@ -4,6 +4,7 @@
 import type { HostFacts } from "./config/host.ts";
 import type { JailConfig } from "./config/model.ts";
 import { execInplace } from "./launch/inplace.ts";
+import { checkPassedFds } from "./launch/pass-fds.ts";
 import { spawnJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
@@ -39,8 +40,12 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // `check` and the unit tests must not have.
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
+  checkPassedFds(linuxSys, jail.config);
   if (jail.config.exec) execInplace(linuxSys, jail.bytes, imageFd);
+  // Without a pid namespace no init takes the jail's processes with it: orphans come back
+  // to nsjail, which kills them when the jail ends.
+  if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
   const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
   reaper ??= new Reaper(linuxSys, processEvents);
-  return new Supervisor(linuxSys, log, reaper, processEvents).supervise(running, jail.config);
+  return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
 }

@@ -3,7 +3,7 @@ import { JailError, SyscallError } from "../errors.ts";
 import { EINTR, errnoName } from "../errno.ts";
 import { C_CONSTANTS, F_SETFD, O_CLOEXEC, PR, WNOHANG } from "./constants.ts";
 import { loadNative, NR, writeAll } from "./ffi.ts";
-import type { Pipe, Sys } from "./sys.ts";
+import type { Pipe, ProcessEntry, Sys } from "./sys.ts";
 
 const native = loadNative();
 
@@ -116,6 +116,43 @@ export const linuxSys: Sys = {
   },
   kill(pid, signal) {
     native.syscall(NR.kill, pid, signal);
+  },
+  fdTarget(fd) {
+    try {
+      return (require("node:fs") as typeof import("node:fs")).readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return null;
+    }
+  },
+  setChildSubreaper() {
+    check("prctl(PR_SET_CHILD_SUBREAPER)", native.syscall(NR.prctl, PR.SET_CHILD_SUBREAPER, 1));
+  },
+  listProcesses() {
+    const fs = require("node:fs") as typeof import("node:fs");
+    const table: ProcessEntry[] = [];
+    for (const name of fs.readdirSync("/proc")) {
+      if (name < "0" || name > "9") continue;
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${name}/stat`, "latin1");
+      } catch {
+        continue; // gone while we looked
+      }
+      // "pid (comm) S ppid …": comm may hold spaces and parentheses, so parse after the last ')'.
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (ppid !== undefined) table.push({ pid: Number(name), ppid: Number(ppid), zombie: state === "Z" });
+    }
+    return table;
+  },
+  heardSignals(pid) {
+    let status: string;
+    try {
+      status = new TextDecoder().decode(this.readFile(`/proc/${pid}/status`));
+    } catch {
+      return 0n; // gone: it hears nothing
+    }
+    const hex = (re: RegExp) => BigInt(`0x${re.exec(status)?.[1] ?? "0"}`);
+    return hex(/^SigCgt:\s*([0-9a-f]+)/m) | hex(/^SigBlk:\s*([0-9a-f]+)/m);
   },
   wait(pid) {
     return wait4(pid, 0)!;

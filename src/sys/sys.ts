@@ -5,6 +5,13 @@ export interface Pipe {
   readonly write: number;
 }
 
+export interface ProcessEntry {
+  readonly pid: number;
+  readonly ppid: number;
+  /** Dead, waiting for its parent to reap it. */
+  readonly zombie: boolean;
+}
+
 export interface Sys {
   pipe(): Pipe;
   /** Reads up to `size` bytes, blocking; an empty result is EOF. */
@@ -26,6 +33,15 @@ export interface Sys {
   /** Clones the jail to run the encoded plan; `fds` holds one number per fd slot (-1 = none). */
   spawn(bytes: Uint8Array, fds: readonly number[]): { pid: number; release(): void };
   kill(pid: number, signal: number): void;
+  /** What /proc/self/fd/FD points at, or null when the fd is not open. */
+  fdTarget(fd: number): string | null;
+  /** prctl(PR_SET_CHILD_SUBREAPER): orphans of our descendants become our children. */
+  setChildSubreaper(): void;
+  /** Every process, read from /proc. */
+  listProcesses(): ProcessEntry[];
+  /** Which signals `pid` catches or blocks, as a mask with bit N-1 for signal N: a PID 1
+   * receives from outside its pid namespace only what it catches or blocks. */
+  heardSignals(pid: number): bigint;
   /** prctl(PR_SET_DUMPABLE): whether processes of our uid may ptrace us. */
   setDumpable(dumpable: boolean): void;
   /** Blocking wait for one child that is known to be exiting: its raw wait status. */

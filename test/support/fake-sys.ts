@@ -1,5 +1,5 @@
 // A recording Sys: every call lands in `calls`; reads and waits are scripted.
-import type { Pipe, Sys } from "../../src/sys/sys.ts";
+import type { Pipe, ProcessEntry, Sys } from "../../src/sys/sys.ts";
 
 export class FakeSys implements Sys {
   readonly calls: unknown[][] = [];
@@ -7,6 +7,10 @@ export class FakeSys implements Sys {
   reads: Uint8Array[] = [];
   /** Wait status tryWait() returns once set. */
   exitStatus: number | null = null;
+  /** What listProcesses() returns, one table per call, then an empty one. */
+  processTables: ProcessEntry[][] = [];
+  /** What heardSignals() returns. */
+  heard = 0n;
   private nextFd = 10;
 
   pipe(): Pipe {
@@ -54,6 +58,21 @@ export class FakeSys implements Sys {
   }
   kill(pid: number, signal: number): void {
     this.calls.push(["kill", pid, signal]);
+  }
+  fdTarget(fd: number): string | null {
+    this.calls.push(["fdTarget", fd]);
+    return fd < 10 ? "/dev/null" : null;
+  }
+  setChildSubreaper(): void {
+    this.calls.push(["setChildSubreaper"]);
+  }
+  listProcesses(): ProcessEntry[] {
+    this.calls.push(["listProcesses"]);
+    return this.processTables.shift() ?? [];
+  }
+  heardSignals(pid: number): bigint {
+    this.calls.push(["heardSignals", pid]);
+    return this.heard;
   }
   wait(pid: number): number {
     this.calls.push(["wait", pid]);

@@ -33,7 +33,7 @@ const spawn = (sys: FakeSys, cfg: JailConfig) => {
   const { plan, bytes } = prepareJail(cfg, host);
   return spawnJail(sys, plan, bytes, cfg, host, 6, quiet);
 };
-const supervisorOf = (sys: FakeSys, events: ManualEvents) => new Supervisor(sys, quiet, new Reaper(sys, events), events);
+const supervisorOf = (sys: FakeSys, events: ManualEvents) => new Supervisor(sys, quiet, new Reaper(sys, events), events, 100);
 
 test("exit statuses map to the codes people expect", () => {
   expect(exitCodeOf(0)).toBe(0);
@@ -93,7 +93,7 @@ test("signals are forwarded and the exit code is the command's", async () => {
   sys.exitStatus = 3 << 8;
   events.fire("SIGCHLD");
   expect(await done).toBe(3);
-  expect(sys.calls.filter((c) => c[0] === "kill")).toEqual([["kill", 4242, 15], ["kill", 4242, 10]]);
+  expect(sys.calls.filter((c) => c[0] === "kill")).toEqual([["kill", 4242, 15], ["kill", 4242, 18], ["kill", 4242, 10], ["kill", 4242, 18]]);
   expect(events.handlers.size).toBe(0);
 });
 
@@ -118,4 +118,48 @@ test("a late error record from the command's child fails the run", async () => {
   sys.exitStatus = 255 << 8;
   const done = supervisorOf(sys, events).supervise(jail, config());
   await expect(done).rejects.toThrow("execve /bin/true [command]: ENOENT");
+});
+
+test("each forwarded signal is followed by SIGCONT, so a stopped jail cannot hold it", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const done = supervisorOf(sys, events).supervise(jailOf(), config());
+  events.fire("SIGINT");
+  sys.exitStatus = 2;
+  events.fire("SIGCHLD");
+  expect(await done).toBe(130);
+  expect(sys.calls.filter((c) => c[0] === "kill")).toEqual([["kill", 4242, 2], ["kill", 4242, 18]]);
+});
+
+test("a PID 1 command that does not catch a forwarded signal is killed after a grace period", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  sys.heard = 1n << 9n; // catches SIGUSR1 only
+  const done = supervisorOf(sys, events).supervise(jailOf({ as_pid_1: true }), config({ as_pid_1: true }));
+  events.fire("SIGUSR1");
+  expect(events.timers).toHaveLength(0);
+  events.fire("SIGTERM");
+  expect(events.timers).toHaveLength(1);
+  events.timers[0]!();
+  expect(sys.calls).toContainEqual(["kill", 4242, 9]);
+  sys.exitStatus = 9;
+  events.fire("SIGCHLD");
+  expect(await done).toBe(143);
+});
+
+test("without a pid namespace the jail's leftovers are killed and reaped at its end", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const cfg = config({ unshare: ["user", "fs"] });
+  // The jail (4242) has exited; its daemonized child 4300 came back to us with a child of its own.
+  sys.processTables = [
+    [{ pid: 4300, ppid: 100, zombie: false }, { pid: 4301, ppid: 4300, zombie: false }, { pid: 7, ppid: 1, zombie: false }],
+    [{ pid: 4301, ppid: 100, zombie: true }],
+  ];
+  sys.exitStatus = 0;
+  const done = supervisorOf(sys, events).supervise({ pid: 4242, statusFd: 9, plan: prepareJail(cfg, host).plan }, cfg);
+  expect(await done).toBe(0);
+  expect(sys.calls.filter((c) => c[0] === "kill" || c[0] === "wait")).toEqual([
+    ["kill", 4300, 9], ["kill", 4301, 9], ["wait", 4300], ["wait", 4301],
+  ]);
 });
