@@ -33,9 +33,22 @@ export function planDigest(jail: PreparedJail): string {
 
 let reaper: Reaper | undefined;
 
+/** The host uid the command runs as: its uid seen through the uid map, if any. */
+function hostUidOf(config: JailConfig): number | null {
+  if (!config.unshare.has("user")) return config.uid;
+  const range = config.uidMap.find((m) => config.uid >= m.inside && config.uid < m.inside + m.count);
+  return range === undefined ? null : range.outside + (config.uid - range.inside);
+}
+
+function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): void {
+  if (config.exec || config.unshare.has("pid") || hostUidOf(config) !== host.uid) return;
+  log.warn(`the jail runs as nsjail's own uid ${host.uid} without a pid namespace: it can signal nsjail (and outlast its time limit)`);
+}
+
 /** Runs the jail to its end and returns nsjail's exit code; in exec mode never returns. */
 export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger): Promise<number> {
   log.debug(planDigest(jail));
+  warnAboutExposure(jail.config, host, log);
   // Loaded here, not at the top: loading the trampoline is a side effect that --dry-run,
   // `check` and the unit tests must not have.
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);

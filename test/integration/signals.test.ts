@@ -47,6 +47,7 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       const r = nsjail(as, ["run", "--unshare", "user,fs", "--", "/bin/sh", "-c", `(setsid ${sleep.join(" ")} &) ; exit 3`]);
       expect(r.code).toBe(3);
       expect(pidsRunning(sleep.join(" "))).toEqual([]);
+      expect(r.stderr).toContain(`it can signal nsjail`);
     });
 
     test("without a pid namespace, the time limit kills the whole tree", async () => {
