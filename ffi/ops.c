@@ -105,6 +105,12 @@ static long op_execve(const struct nsj_plan *p, const u64 *arg) {
   }
 }
 
+/* Installs a BPF filter (blob: [length, instructions…]). Needs no_new_privs, planned before. */
+static long op_seccomp(const u64 *blob, u64 flags) {
+  struct { u16 len; u16 pad[3]; const void *filter; } prog = { (u16)(blob[0] / 8), { 0, 0, 0 }, blob + 1 };
+  return SYS(SECCOMP, NSJ_SECCOMP_SET_MODE_FILTER, flags, &prog);
+}
+
 /* Decimal text of v into buf (at least 21 bytes); returns buf. */
 static char *ltoa(long v, char *buf) {
   char tmp[20];
@@ -166,6 +172,7 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_CLOSE: return SYS(CLOSE, F(0));
   case NSJ_OP_FORK_WAIT: return op_fork_wait(j, index);
   case NSJ_OP_CHECK_PARENT: return op_check_parent(F(0));
+  case NSJ_OP_SECCOMP: return op_seccomp(A(p, a[0]), a[1]);
   }
   return -NSJ_EINVAL;
 }

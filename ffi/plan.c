@@ -17,6 +17,13 @@ static int arr_ok(const char *tab, u64 len, u64 ref, int strings) {
   return 1;
 }
 
+/* [length, bytes…]: whole BPF instructions, at most the kernel's BPF_MAXINSNS of them. */
+static int blob_ok(const char *tab, u64 len, u64 ref) {
+  if (ref == 0 || (ref - 1) % 8 != 0 || ref - 1 + 8 > len) return 0;
+  u64 n = *(const u64 *)(tab + ref - 1);
+  return n % 8 == 0 && n / 8 <= NSJ_MAX_FILTER_INSNS && ref - 1 + 8 + n <= len;
+}
+
 static int arg_ok(const struct nsj_plan *p, char kind, u64 v) {
   u64 len = p->h->strtab_len;
   switch (kind) {
@@ -24,6 +31,7 @@ static int arg_ok(const struct nsj_plan *p, char kind, u64 v) {
   case 'a': return arr_ok(p->strtab, len, v, 1);
   case 'n': return arr_ok(p->strtab, len, v, 0);
   case 'f': return v < NSJ_FD_SLOTS;
+  case 'b': return blob_ok(p->strtab, len, v);
   }
   return 1;
 }

@@ -7,6 +7,7 @@ function formatArg(arg: OpArg): string {
   if (typeof arg === "string") return JSON.stringify(arg);
   if (typeof arg === "bigint") return `0x${arg.toString(16)}`;
   if (typeof arg === "number") return arg > 0xffff ? `0x${arg.toString(16)}` : String(arg);
+  if (arg instanceof Uint8Array) return `<${arg.length} bytes>`;
   if ("slot" in arg) return `<${arg.slot}>`;
   return `[${arg.map((a) => formatArg(a)).join(", ")}]`;
 }

@@ -29,13 +29,15 @@ export const OP_CODES = {
   close: 23,
   fork_wait: 24,
   check_parent: 25,
+  seccomp: 26,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
 
 /**
  * Argument kinds per op, checked by the encoder and by the C decoder (nsj_plan_check):
- * i = integer, s = string (or NULL), a = string array, n = integer array, f = fd slot.
+ * i = integer, s = string (or NULL), a = string array, n = integer array, f = fd slot,
+ * b = bytes (a seccomp filter: whole 8-byte instructions).
  */
 export const OP_SIGNATURES: Record<OpKind, string> = {
   prctl: "iiiii",
@@ -63,6 +65,7 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   close: "f",
   fork_wait: "",
   check_parent: "f",
+  seccomp: "bi",
 };
 
 /**
@@ -83,6 +86,8 @@ export type FdSlot = (typeof FD_SLOTS)[number];
 /** Limits the C side enforces (its stack holds argv/envp pointer arrays). */
 export const MAX_EXEC_STRINGS = 4096;
 export const MAX_GROUPS = 64;
+/** The kernel's BPF_MAXINSNS: a longer seccomp filter is refused. */
+export const MAX_FILTER_INSNS = 4096;
 
 /** The table a launcher hands over: one fd number per slot, in FD_SLOTS order, -1 for none. */
 export function fdTable(fds: Partial<Record<FdSlot, number>>): number[] {

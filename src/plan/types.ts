@@ -12,8 +12,9 @@ export interface FdRef {
   readonly slot: FdSlot;
 }
 
-/** i → number|bigint, s → string|null, a → string[], n → number[], f → FdRef (see OP_SIGNATURES). */
-export type OpArg = number | bigint | string | null | readonly string[] | readonly number[] | FdRef;
+/** i → number|bigint, s → string|null, a → string[], n → number[], f → FdRef, b → bytes
+ * (see OP_SIGNATURES). */
+export type OpArg = number | bigint | string | null | readonly string[] | readonly number[] | FdRef | Uint8Array;
 
 export interface Op {
   readonly kind: OpKind;

@@ -63,7 +63,7 @@ export const SYSCALLS = {
     getppid: 110, setgroups: 116, setresuid: 117, setresgid: 119, setsid: 112, capset: 126,
     prctl: 157, pivot_root: 155, mount: 165, umount2: 166, sethostname: 170, setdomainname: 171,
     exit_group: 231, unshare: 272, prlimit64: 302, execve: 59, execveat: 322, openat: 257,
-    clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, pidfd_open: 434, pwrite64: 18,
+    clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, seccomp: 317, pidfd_open: 434, pwrite64: 18,
   },
   aarch64: {
     read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
@@ -71,7 +71,7 @@ export const SYSCALLS = {
     getppid: 173, setgroups: 159, setresuid: 147, setresgid: 149, setsid: 157, capset: 91,
     prctl: 167, pivot_root: 41, mount: 40, umount2: 39, sethostname: 161, setdomainname: 162,
     exit_group: 94, unshare: 97, prlimit64: 261, execve: 221, execveat: 281, openat: 56,
-    clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, pidfd_open: 434, pwrite64: 68,
+    clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, seccomp: 277, pidfd_open: 434, pwrite64: 68,
   },
 } as const;
 
@@ -86,5 +86,5 @@ export const C_CONSTANTS = {
   FORWARD_MASK: `0x${FORWARDED_SIGNALS.reduce((m, s) => m | (1 << (s - 1)), 1 << (SIG.CHLD - 1)).toString(16)}ul`, SIGKILL: SIG.KILL, SIGCONT: SIG.CONT, SIGSTOP: 19, SIG_SETMASK: 2, NSIG: 64,
   PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, MAP_PRIVATE: 2, MAP_ANONYMOUS: 0x20, MAP_STACK: 0x20000,
   WNOHANG: 1, SFD_CLOEXEC: 0o2000000, CAP_VERSION_3: 0x20080522, PR_SET_DUMPABLE: PR.SET_DUMPABLE,
-  EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11, ESRCH: 3, POLLHUP: 0x10,
+  EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11, ESRCH: 3, POLLHUP: 0x10, SECCOMP_SET_MODE_FILTER: 1,
 } as const;

@@ -56,6 +56,17 @@ class StringTable {
     return ref;
   }
 
+  /** [length, bytes…] with the bytes padded to 8, 8-byte aligned. */
+  blob(data: Uint8Array): number {
+    this.size = (this.size + 7) & ~7;
+    this.reserve(8 + data.length + 7);
+    const ref = this.size + 1;
+    setU64(this.view, this.size, data.length);
+    this.buf.set(data, this.size + 8);
+    this.size += 8 + ((data.length + 7) & ~7);
+    return ref;
+  }
+
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.size);
   }
@@ -77,6 +88,9 @@ function encodeArg(op: Op, i: number, kind: string, table: StringTable): number 
       throw bad();
     case "n":
       if (Array.isArray(arg) && arg.every((n) => typeof n === "number")) return table.array(arg as number[]);
+      throw bad();
+    case "b":
+      if (arg instanceof Uint8Array) return table.blob(arg);
       throw bad();
     case "f":
       if (typeof arg === "object" && arg !== null && "slot" in arg) return FD_SLOTS.indexOf(arg.slot);

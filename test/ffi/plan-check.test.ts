@@ -3,6 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { encodePlan } from "../../src/wire/encode.ts";
 import { HEADER_SIZE } from "../../src/wire/format.ts";
+import { MAX_FILTER_INSNS } from "../../src/plan/ops.ts";
+import { op } from "../../src/plan/types.ts";
 import { loadNative } from "../../src/sys/ffi.ts";
 import { planFixtures, planFor } from "../support/plans.ts";
 
@@ -48,5 +50,19 @@ describe("nsj_plan_check", () => {
   test("a truncated string table is caught", () => {
     const bytes = sample();
     expect(native.planCheck(bytes.subarray(0, bytes.length - 4))).toBe(-2);
+  });
+});
+
+describe("nsj_plan_check on seccomp filters", () => {
+  const at = { path: "test", note: "test" };
+  const planOf = (filter: Uint8Array) => encodePlan({ cloneFlags: 0, ops: [op("seccomp", [filter, 0], at)], initStart: null, inplace: false });
+
+  test("accepts whole instructions", () => {
+    expect(native.planCheck(planOf(new Uint8Array(8 * 3)))).toBe(-1);
+  });
+
+  test("rejects a partial instruction and an over-long filter", () => {
+    expect(native.planCheck(planOf(new Uint8Array(7)))).toBe(0);
+    expect(native.planCheck(planOf(new Uint8Array(8 * (MAX_FILTER_INSNS + 1))))).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { HEADER_SIZE, OP_FLAG_OPTIONAL, RECORD_SIZE } from "../../src/wire/forma
 export interface DecodedOp {
   kind: OpKind;
   optional: boolean;
-  args: (bigint | string | null | string[] | bigint[] | { slot: FdSlot })[];
+  args: (bigint | string | null | string[] | bigint[] | { slot: FdSlot } | Uint8Array)[];
 }
 
 const KINDS = Object.fromEntries(Object.entries(OP_CODES).map(([k, v]) => [v, k as OpKind]));
@@ -31,6 +31,10 @@ export function decodePlan(bytes: Uint8Array): { cloneFlags: bigint; ops: Decode
     const args = [...OP_SIGNATURES[kind]].map((sig, k) => {
       const v = view.getBigUint64(base + 8 + 8 * k, true);
       if (sig === "f") return { slot: FD_SLOTS[Number(v)]! };
+      if (sig === "b") {
+        const at = strtab + Number(v) - 1;
+        return bytes.slice(at + 8, at + 8 + Number(view.getBigUint64(at, true)));
+      }
       return sig === "s" ? str(v) : sig === "a" ? arr(v).map((r) => str(r)!) : sig === "n" ? arr(v) : v;
     });
     ops.push({ kind, optional: (view.getUint16(base + 2, true) & OP_FLAG_OPTIONAL) !== 0, args });

@@ -1,6 +1,7 @@
 // encodePlan byte layout on tiny plans, and the errors it raises for malformed ops.
 import { expect, test } from "bun:test";
 import { encodePlan } from "../../../src/wire/encode.ts";
+import { decodePlan } from "../../support/decode-plan.ts";
 import { op, type Op, type Plan } from "../../../src/plan/types.ts";
 
 const at = { path: "test", note: "test" };
@@ -31,4 +32,13 @@ test("wrong argument kinds and counts are refused with the op's origin", () => {
   expect(() => encodePlan(planOf([op("chdir", [42], at)]))).toThrow("op chdir [test]: argument 0 must be of kind 's'");
   expect(() => encodePlan(planOf([op("setsid", [1], at)]))).toThrow("takes 0 arguments, got 1");
   expect(() => encodePlan(planOf([op("chdir", ["a\0b"], at)]))).toThrow("NUL");
+});
+
+test("a seccomp filter travels as a length-prefixed, aligned blob", () => {
+  const filter = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+  const bytes = encodePlan(planOf([op("sethostname", ["x"], at), op("seccomp", [filter, 0], at)]));
+  expect(decodePlan(bytes).ops[1]!.args[0]).toEqual(filter);
+  const view = new DataView(bytes.buffer);
+  const ref = Number(view.getBigUint64(40 + 48 + 8, true));
+  expect((ref - 1) % 8).toBe(0);
 });
