@@ -7,7 +7,12 @@ import { numberedMacros, readDefines, type Defines } from "./uapi-defines.ts";
 
 export const TABLE_PATH = new URL("../src/sys/syscall-table.gen.ts", import.meta.url).pathname;
 
-/** Where each header is found: the native include tree first, then a cross package's. */
+/**
+ * Where each header is found: the native include tree first, then a cross package's (on an
+ * aarch64 host the x86_64 table comes from linux-libc-dev-amd64-cross). Linux 6.11 moved arm64
+ * to a generated asm/unistd_64.h; once the headers here are that new, read the arm64 cross
+ * package's unistd_64.h like the x86_64 one (the table test notices a number that moves).
+ */
 const HEADERS = {
   x86_64: ["/usr/include/x86_64-linux-gnu/asm/unistd_64.h", "/usr/x86_64-linux-gnu/include/asm/unistd_64.h"],
   generic: ["/usr/include/asm-generic/unistd.h", "/usr/aarch64-linux-gnu/include/asm-generic/unistd.h"],
@@ -52,7 +57,7 @@ function macros(paths: Record<HeaderName, string>, name: HeaderName, predefined:
  * Packs name → number as text: names in number order; a bare number sets the number of the
  * next name; `name=N` is a second name for N (an alias). src/sys/syscall-names.ts decodes it.
  */
-export function packTable(table: ReadonlyMap<string, number>, aliases: ReadonlyMap<string, number> = new Map()): string {
+function packTable(table: ReadonlyMap<string, number>, aliases: ReadonlyMap<string, number> = new Map()): string {
   const entries = [...table].sort(([, x], [, y]) => x - y);
   const tokens: string[] = [];
   let next = 0;

@@ -5,7 +5,7 @@ import { describe, expectArray, expectBool, expectInt, expectString, isTable, ty
 import { SYSCALL_GROUPS } from "./seccomp-groups.ts";
 import { didYouMean } from "./suggest.ts";
 
-export const SECCOMP_ACTIONS = ["allow", "errno", "kill", "log", "trap"] as const;
+const SECCOMP_ACTIONS = ["allow", "errno", "kill", "log", "trap"] as const;
 /**
  * What a filtered syscall does: allow; errno = fail with `errno` without running; kill = the
  * whole process dies of SIGSYS (SECCOMP_RET_KILL_PROCESS); log = allow and write an audit record;
@@ -29,7 +29,7 @@ export interface SeccompPolicy {
   readonly nestedUserns: boolean;
 }
 
-export const SECCOMP_KEYS = ["default", "allow", "deny", "deny_action", "errno", "nested_userns"] as const;
+const SECCOMP_KEYS = ["default", "allow", "deny", "deny_action", "errno", "nested_userns"] as const;
 
 /**
  * The filter allows these whatever the lists say: it is installed right before nsjail's own

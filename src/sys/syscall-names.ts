@@ -3,7 +3,7 @@
 import { ERRNOS, SYSCALLS_AARCH64, SYSCALLS_X86_64 } from "./syscall-table.gen.ts";
 
 /** The architectures nsjail builds a seccomp filter for, named as the kernel does. */
-export const SYSCALL_ARCHES = ["x86_64", "aarch64"] as const;
+const SYSCALL_ARCHES = ["x86_64", "aarch64"] as const;
 export type SyscallArch = (typeof SYSCALL_ARCHES)[number];
 
 const PACKED: Record<SyscallArch, string> = { x86_64: SYSCALLS_X86_64, aarch64: SYSCALLS_AARCH64 };

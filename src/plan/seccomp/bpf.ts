@@ -32,7 +32,7 @@ export const DATA_ARCH = 4;
 /** The low 32 bits of args[i] on a little-endian machine (x86_64 and aarch64 both are). */
 export const dataArgLow = (i: number): number => 16 + 8 * i;
 
-export const SECCOMP_RET = {
+const SECCOMP_RET = {
   KILL_PROCESS: 0x80000000,
   TRAP: 0x00030000,
   ERRNO: 0x00050000,
@@ -63,7 +63,7 @@ export function blocks(a: FilterAction): boolean {
   return a.kind !== "allow" && a.kind !== "log";
 }
 
-export function retValue(a: FilterAction): number {
+function retValue(a: FilterAction): number {
   switch (a.kind) {
     case "allow":
       return SECCOMP_RET.ALLOW;

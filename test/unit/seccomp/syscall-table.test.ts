@@ -2,7 +2,7 @@
 // scripts/gen-syscall-tables.ts makes from this host's kernel headers, and decode as expected.
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { TABLE_PATH, findHeaders, packTable, renderSyscallTables } from "../../../scripts/gen-syscall-tables.ts";
+import { TABLE_PATH, findHeaders, renderSyscallTables } from "../../../scripts/gen-syscall-tables.ts";
 import { SYSCALLS } from "../../../src/sys/constants.ts";
 import { UAPI_RELEASE } from "../../../src/sys/syscall-table.gen.ts";
 import { errnoByName, errnoSymbol, syscallArchOf, syscallNumbers } from "../../../src/sys/syscall-names.ts";
@@ -70,14 +70,6 @@ test("errno names, aliases and symbols", () => {
   expect([errnoByName("EPERM"), errnoByName("ENOSYS"), errnoByName("EHWPOISON")]).toEqual([1, 38, 133]);
   expect([errnoByName("EWOULDBLOCK"), errnoByName("EDEADLOCK"), errnoByName("ENOTSUP")]).toEqual([11, 35, null]);
   expect([errnoSymbol(11), errnoSymbol(1), errnoSymbol(4000)]).toEqual(["EAGAIN", "EPERM", "E4000"]);
-});
-
-test("packTable: gaps, aliases, and the round trip through the decoder", () => {
-  const table = new Map([["b", 1], ["a", 0], ["far", 424], ["next", 425]]);
-  const packed = packTable(table, new Map([["alias", 1]]));
-  expect(packed).toBe("  a b 424 far next alias=1\n");
-  expect(decodeLike(packed)).toEqual(new Map([...table, ["alias", 1]]));
-  expect(() => packTable(new Map([["x", 3], ["y", 3]]))).toThrow("share number 3");
 });
 
 test("Bun's architecture names map to the kernel's", () => {
