@@ -3,7 +3,7 @@
 // Does not need the trampoline; it checks what the kernel does with the bytes.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SeccompPolicy } from "../../src/config/seccomp.ts";
@@ -31,6 +31,7 @@ describe.skipIf(!ok)("seccomp filters on this kernel", () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "nsjail-seccomp-"));
+    chmodSync(dir, 0o755); // the rootless case runs the helper as uid 65534
     helper = join(dir, "seccomp-exec");
     const source = new URL("../support/seccomp-exec.c", import.meta.url).pathname;
     const defines = NEEDED.map((n) => `-DNR_${n}=${nr(n)}`);
@@ -42,9 +43,14 @@ describe.skipIf(!ok)("seccomp filters on this kernel", () => {
 
   /** Runs the helper under the filter of `policy` (or none); exit code or signal, and stderr. */
   function run(policy: SeccompPolicy | null, ...args: string[]) {
+    return runAs([], policy, ...args);
+  }
+
+  function runAs(prefix: string[], policy: SeccompPolicy | null, ...args: string[]) {
     const file = join(dir, "filter.bpf");
-    if (policy !== null) writeFileSync(file, compileFilter(policy, arch!));
-    const r = spawnSync(helper, [policy === null ? "-" : file, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, LC_ALL: "C" } });
+    if (policy !== null) writeFileSync(file, compileFilter(policy, arch!), { mode: 0o644 });
+    const argv = [...prefix, helper, policy === null ? "-" : file, ...args];
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", env: { PATH: process.env.PATH, LC_ALL: "C" } });
     return { status: r.status, signal: r.signal, stderr: r.stderr };
   }
 
@@ -75,6 +81,15 @@ describe.skipIf(!ok)("seccomp filters on this kernel", () => {
     expect(run(p, "call", nr("clone"), String(CLONE_NEWUSER | SIGCHLD)).status).toBe(1);
     expect(run(p, "call", nr("clone3"), "0").status).toBe(38);
     expect(run(p, "call", nr("unshare"), "0").status).toBe(0);
+  });
+
+  test.skipIf(!host.rootless)("rootless: uid 65534 installs the same filter under no_new_privs", () => {
+    const drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+    const denied = runAs(drop, { ...BASE, deny: ["uname"], nestedUserns: false }, "exec", uname!, "-s");
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toContain("Operation not permitted");
+    expect(runAs(drop, null, "call", nr("unshare"), String(CLONE_NEWUSER)).status).toBe(0);
+    expect(runAs(drop, { ...BASE, nestedUserns: false }, "call", nr("unshare"), String(CLONE_NEWUSER)).status).toBe(1);
   });
 
   test("x32 numbers are killed; nr -1 still reaches the kernel (ENOSYS)", () => {
