@@ -76,7 +76,7 @@ const rlimitDoc = (name: RlimitName): LimitKeySpec => ({
 
 export const LIMIT_KEYS: readonly LimitKeySpec[] = [
   { key: "memory", flag: "--memory", placeholder: "SIZE", doc: 'cgroup memory limit: bytes or K/M/G/T (e.g. "64M"), or "max"; the command is OOM-killed above it.' },
-  { key: "memory_swap", flag: "--memory-swap", placeholder: "SIZE", doc: 'Swap the jail may use on top of `memory` (0 = none), or "max"; needs `memory`.' },
+  { key: "memory_swap", flag: "--memory-swap", placeholder: "SIZE", doc: 'Swap the jail may use on top of `memory` (0 = none), or "max"; needs `memory`. Absent, swap is not limited.' },
   { key: "pids", flag: "--pids", placeholder: "N", doc: 'cgroup limit on processes and threads alive at once in the jail (fork fails above it), or "max".' },
   { key: "cpu", flag: "--cpu", placeholder: "CPUS", doc: "CPU bandwidth as a fraction of one CPU (0.5 = half a CPU, 2 = two CPUs), at least 0.01." },
   { key: "cgroup_version", flag: "--cgroup-version", placeholder: "auto|v1|v2", doc: "cgroup hierarchy for the limits above: `auto` picks v2 when it has the controllers, else v1." },
@@ -96,7 +96,6 @@ function sizeOrMax(v: unknown, path: string, report: Report): number | null | un
 function readCpu(v: unknown, path: string, report: Report): number | undefined {
   const n = numeric(v);
   if (typeof n === "number" && n >= CPU_MIN && n <= CPU_MAX) return n;
-  if (typeof n === "bigint" && n >= 1n && n <= BigInt(CPU_MAX)) return Number(n);
   report(path, `expected a fraction of one CPU from ${CPU_MIN} to ${CPU_MAX} (e.g. 0.5), got ${typeof n === "number" ? n : describe(v)}`);
   return undefined;
 }

@@ -106,10 +106,19 @@ export class CgroupManager {
     usage: () => CgroupUsage,
   ): JailCgroup {
     let removed = false;
+    // Every hierarchy gets its try; the first failure is reported.
     const remove = () => {
       if (removed) return;
       removed = true;
-      for (const dir of dirs) removeCgroup(this.env, version, dir);
+      let failure: unknown = null;
+      for (const dir of dirs) {
+        try {
+          removeCgroup(this.env, version, dir);
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      if (failure !== null) throw failure;
     };
     try {
       for (const w of limitWrites(limits, version)) {
