@@ -98,6 +98,19 @@ describe.skipIf(!writable)("cgroups on this host", () => {
     expect(leftovers(jail)).toEqual([]);
   });
 
+  test("cgroup v2 where it has no controllers: attach, CPU time, cgroup.kill, rmdir", async () => {
+    const jail = await withJail(limits({ cgroupVersion: "v2" }), async (jail) => {
+      expect(jail.version).toBe(2);
+      const proc = await startIn(jail, "while :; do :; done");
+      await Bun.sleep(300);
+      expect(jail.usage().cpuUsec).toBeGreaterThan(0);
+      jail.remove();
+      await proc.exited;
+      expect(proc.signalCode).toBe("SIGKILL");
+    });
+    expect(leftovers(jail)).toEqual([]);
+  });
+
   test("the cgroup of a killed nsjail is removed, its processes killed, on the next start", async () => {
     const dead = Bun.spawn(["/bin/true"]);
     await dead.exited;
