@@ -111,6 +111,14 @@ static long op_seccomp(const u64 *blob, u64 flags) {
   return SYS(SECCOMP, NSJ_SECCOMP_SET_MODE_FILTER, flags, &prog);
 }
 
+/* The mask travels as u32 words; the rest of the kernel's cpu_set_t is zero. */
+static long op_sched_setaffinity(const u64 *words) {
+  u32 mask[NSJ_MAX_GROUPS / 2];
+  if (words[0] > NSJ_MAX_GROUPS / 2) return -NSJ_EINVAL;
+  for (u64 i = 0; i < NSJ_MAX_GROUPS / 2; i++) mask[i] = i < words[0] ? (u32)words[1 + i] : 0;
+  return SYS(SCHED_SETAFFINITY, 0, sizeof mask, mask);
+}
+
 /* Decimal text of v into buf (at least 21 bytes); returns buf. */
 static char *ltoa(long v, char *buf) {
   char tmp[20];
@@ -173,6 +181,8 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_FORK_WAIT: return op_fork_wait(j, index);
   case NSJ_OP_CHECK_PARENT: return op_check_parent(F(0));
   case NSJ_OP_SECCOMP: return op_seccomp(A(p, a[0]), a[1]);
+  case NSJ_OP_SETPRIORITY: return SYS(SETPRIORITY, a[0], a[1], a[2]);
+  case NSJ_OP_SCHED_SETAFFINITY: return op_sched_setaffinity(A(p, a[0]));
   }
   return -NSJ_EINVAL;
 }

@@ -2,8 +2,7 @@
 // while the jail's first process still holds its capabilities (raising a hard limit needs
 // CAP_SYS_RESOURCE, lowering the nice level CAP_SYS_NICE), so they come before planCaps.
 import type { LimitsSpec, RlimitName } from "../config/limits.ts";
-import { op, type Op, type OpArg, type OpOrigin } from "./types.ts";
-import type { OpKind } from "./wire.ts";
+import { op, type Op } from "./types.ts";
 
 /** RLIMIT_* resource numbers (asm-generic/resource.h, the same on x86_64 and aarch64). */
 const RLIMIT: Record<RlimitName, number> = {
@@ -14,15 +13,6 @@ const RLIM_INFINITY = 0xffff_ffff_ffff_ffffn;
 const PRIO_PROCESS = 0;
 /** The affinity mask travels as u32 words (plan integer arrays hold numbers below 2^53). */
 const MASK_WORD_BITS = 32;
-
-/** Op kinds this planner needs that plan/wire.ts does not define yet. Once it does, LimitOp
- * is Op and pendingOp() becomes op(). */
-type PendingKind = "setpriority" | "sched_setaffinity";
-export type LimitOp = Omit<Op, "kind"> & { readonly kind: OpKind | PendingKind };
-
-function pendingOp(kind: PendingKind, args: readonly OpArg[], origin: OpOrigin): LimitOp {
-  return { kind, args, optional: false, origin };
-}
 
 /** "0-3,6" from [0, 1, 2, 3, 6], for op notes. */
 function cpuRanges(cpus: readonly number[]): string {
@@ -47,8 +37,8 @@ function affinityMask(cpus: readonly number[]): number[] {
   return words;
 }
 
-export function planLimits(limits: LimitsSpec): LimitOp[] {
-  const ops: LimitOp[] = [];
+export function planLimits(limits: LimitsSpec): Op[] {
+  const ops: Op[] = [];
   // rlimits first: an RLIMIT_NICE given here is what lets an unprivileged setpriority go lower.
   for (const { resource, soft, hard } of limits.rlimits) {
     const bound = (b: number | "inf") => (b === "inf" ? RLIM_INFINITY : b);
@@ -60,11 +50,11 @@ export function planLimits(limits: LimitsSpec): LimitOp[] {
     );
   }
   if (limits.nice !== null) {
-    ops.push(pendingOp("setpriority", [PRIO_PROCESS, 0, limits.nice], { path: "limits.nice", note: `setpriority nice ${limits.nice}` }));
+    ops.push(op("setpriority", [PRIO_PROCESS, 0, limits.nice], { path: "limits.nice", note: `setpriority nice ${limits.nice}` }));
   }
   if (limits.cpuAffinity !== null) {
     const note = `sched_setaffinity cpus ${cpuRanges(limits.cpuAffinity)}`;
-    ops.push(pendingOp("sched_setaffinity", [affinityMask(limits.cpuAffinity)], { path: "limits.cpu_affinity", note }));
+    ops.push(op("sched_setaffinity", [affinityMask(limits.cpuAffinity)], { path: "limits.cpu_affinity", note }));
   }
   return ops;
 }

@@ -30,6 +30,8 @@ export const OP_CODES = {
   fork_wait: 24,
   check_parent: 25,
   seccomp: 26,
+  setpriority: 27,
+  sched_setaffinity: 28,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -66,6 +68,8 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   fork_wait: "",
   check_parent: "f",
   seccomp: "bi",
+  setpriority: "iii",
+  sched_setaffinity: "n",
 };
 
 /**

@@ -1,7 +1,7 @@
 // Stage 5 (launch): cgroup failures as one line — what, on which path, the errno, and how
 // to get a cgroup nsjail may write to.
 import { JailError } from "../../errors.ts";
-import { errnoName, errnoText } from "../../sys/errno.ts";
+import { errnoName, errnoText } from "../../errno.ts";
 import { ERRNO, errnoOf } from "./fs.ts";
 
 export class CgroupError extends JailError {}

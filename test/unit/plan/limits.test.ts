@@ -1,7 +1,7 @@
 // Stage 2 (plan): [limits] → setrlimit, setpriority and sched_setaffinity ops, op by op.
 import { describe, expect, test } from "bun:test";
 import { NO_LIMITS, type LimitsSpec } from "../../../src/config/limits.ts";
-import { encodePlan } from "../../../src/plan/encode.ts";
+import { encodePlan } from "../../../src/wire/encode.ts";
 import { planLimits } from "../../../src/plan/limits.ts";
 import type { Op } from "../../../src/plan/types.ts";
 
@@ -52,9 +52,8 @@ describe("planLimits", () => {
   });
 
   test("setrlimit ops pass the encoder's argument checks, RLIM_INFINITY included", () => {
-    const ops = planLimits(spec({ rlimits: [{ resource: "as", soft: 1 << 30, hard: "inf" }] })) as Op[];
-    const fds = { statusWrite: -1, syncRead: -1, syncWrite: -1, image: -1, plan: -1 };
-    const bytes = encodePlan({ cloneFlags: 0, ops, fds, initStart: null, standalone: false });
+    const ops = planLimits(spec({ rlimits: [{ resource: "as", soft: 1 << 30, hard: "inf" }] }));
+    const bytes = encodePlan({ cloneFlags: 0, ops, initStart: null, inplace: false });
     const hard = new DataView(bytes.buffer).getBigUint64(40 + 8 + 16, true);
     expect(hard).toBe(INF);
   });
