@@ -79,6 +79,22 @@ export function splitPair(s: string): [string, string | null] {
   return i < 0 ? [s, null] : [s.slice(0, i), s.slice(i + 1)];
 }
 
+/** A flag-style `A[:B]` string read part by part; B is null without a `:`. */
+export function readPair<A, B>(
+  v: unknown,
+  path: string,
+  report: Report,
+  first: (s: string, path: string, report: Report) => A | undefined,
+  second: (s: string, path: string, report: Report) => B | undefined,
+): [A, B | null] | undefined {
+  const s = expectCString(v, path, report);
+  if (s === undefined) return undefined;
+  const [a, b] = splitPair(s);
+  const ra = first(a, path, report);
+  const rb = b === null ? null : second(b, path, report);
+  return ra === undefined || rb === undefined ? undefined : [ra, rb];
+}
+
 export function fail(report: Report, path: string, message: string): undefined {
   report(path, message);
   return undefined;

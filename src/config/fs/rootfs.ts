@@ -3,7 +3,7 @@
 import { describe, expectCString, isTable, type Report } from "../check.ts";
 import type { KeepMount, NamespaceKey, PivotRoot } from "./model.ts";
 import { hostName } from "./hook-args.ts";
-import { fail, hostPath, isUnder, jailPath, jailSubPath, splitPair } from "./paths.ts";
+import { fail, isUnder, jailPath, jailSubPath, readPair } from "./paths.ts";
 import { checkKeys, tableReader } from "./table.ts";
 
 /** The rootfs is a host directory: it is bound onto itself, never written to. */
@@ -15,12 +15,8 @@ export function readRootfs(v: unknown, path: string, report: Report): string | u
 
 /** uWSGI's `--namespace ROOT[:HOST]`: the part after the first `:` is the hostname. */
 export function readNamespace(v: unknown, path: string, report: Report): NamespaceKey | undefined {
-  const s = expectCString(v, path, report);
-  if (s === undefined) return undefined;
-  const [root, host] = splitPair(s);
-  const rootfs = readRootfs(root, path, report);
-  const hostname = host === null ? null : hostName(host, path, report);
-  return rootfs === undefined || hostname === undefined ? undefined : { rootfs, hostname };
+  const pair = readPair(v, path, report, readRootfs, hostName);
+  return pair === undefined ? undefined : { rootfs: pair[0], hostname: pair[1] };
 }
 
 /**
@@ -36,12 +32,8 @@ export function readKeepMount(v: unknown, path: string, report: Report): KeepMou
     const dst = t.take("dst", keepDst, null);
     return keysOk && src !== undefined && dst !== undefined ? { src, dst } : undefined;
   }
-  const s = expectCString(v, path, report);
-  if (s === undefined) return undefined;
-  const [rawSrc, rawDst] = splitPair(s);
-  const src = jailPath(rawSrc, path, report);
-  const dst = rawDst === null ? null : keepDst(rawDst, path, report);
-  return src === undefined || dst === undefined ? undefined : { src, dst };
+  const pair = readPair(v, path, report, jailPath, keepDst);
+  return pair === undefined ? undefined : { src: pair[0], dst: pair[1] };
 }
 
 function keepDst(v: unknown, path: string, report: Report): string | undefined {
