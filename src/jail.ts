@@ -47,7 +47,7 @@ function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): vo
 
 /** Runs the jail to its end and returns nsjail's exit code; in exec mode never returns. */
 export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger): Promise<number> {
-  log.debug(planDigest(jail));
+  if (jail.config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
   warnAboutExposure(jail.config, host, log);
   // Loaded here, not at the top: loading the trampoline is a side effect that --dry-run,
   // `check` and the unit tests must not have.
