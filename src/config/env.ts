@@ -1,6 +1,6 @@
 // Stage 1 (config): the jailed command's final environment: defaults, then kept host
 // variables, then explicit `env` entries, each layer overriding the one before by key.
-import { describe, expectCString, type Report } from "./check.ts";
+import { describe, expectCString, type Report } from "./expect.ts";
 
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -3,7 +3,7 @@
 import { NAMESPACES, type IdMap, type LogLevel, type Namespace } from "./model.ts";
 import type { ConfigKey } from "./schema.ts";
 import { CAPABILITIES, capName, capNumber } from "./capabilities.ts";
-import { describe, expectArray, expectBool, expectCString, expectInt, type Report } from "./check.ts";
+import { describe, expectArray, expectBool, expectCString, expectInt, type Report } from "./expect.ts";
 import { parseEnvEntry, parseEnvName } from "./env.ts";
 import { MAX_ID, parseIdMap } from "./idmap.ts";
 import { didYouMean } from "./suggest.ts";

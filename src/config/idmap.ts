@@ -1,6 +1,6 @@
 // Stage 1 (config): one uid_map/gid_map entry, "IN:OUT:COUNT" or {inside, outside, count} → IdMap.
 import type { IdMap } from "./model.ts";
-import { describe, expectInt, isTable, type Report } from "./check.ts";
+import { describe, expectInt, isTable, type Report } from "./expect.ts";
 import { didYouMean } from "./suggest.ts";
 
 /** (uid_t)-1 is "no id" to the kernel, so the largest usable id is one below it. */

@@ -3,7 +3,7 @@
 import type { ConfigIssue } from "../errors.ts";
 import { NAMESPACES, type IdMap, type JailConfig, type Namespace } from "./model.ts";
 import { CONFIG_KEYS, specFor, type ConfigKey } from "./schema.ts";
-import type { Report } from "./check.ts";
+import type { Report } from "./expect.ts";
 import type { HostFacts } from "./host.ts";
 import { buildEnv } from "./env.ts";
 import { READERS, type Fields, type ReadContext } from "./fields.ts";

@@ -1,5 +1,6 @@
-// Stage 1 (config): primitive type checks shared by every key reader. Each check returns the
-// typed value or undefined after reporting one issue, so validation can go on and report all.
+// Stage 1 (config): the primitive type checks every key reader starts with (expectInt,
+// expectArray, …). Each returns the typed value, or undefined after reporting one issue, so
+// validation goes on and reports every problem at once.
 
 export type Report = (path: string, message: string) => void;
 
