@@ -1,7 +1,7 @@
 // Stage 1 (config), CLI side, without commander: which options `run` takes, the attribute each
 // sets in the parsed options object, and parsed options → the raw snake_case table a TOML file
 // would give, so the validator checks both the same way. Shared by commander and the fast path.
-import { SCHEMA, type KeySpec } from "../config/schema.ts";
+import { SCHEMA, type KeySpec } from "../config/schema/index.ts";
 
 export type FlagSpec = KeySpec & { readonly flag: string };
 

@@ -1,7 +1,7 @@
 // Stage 1 (config), CLI side: one commander option per schema key. Naming and the conversion to
 // raw TOML keys live in flag-table.ts, which the commander-free fast path shares.
 import { type Command, Option } from "commander";
-import type { KeySpec } from "../config/schema.ts";
+import type { KeySpec } from "../config/schema/index.ts";
 import { FLAGGED } from "./flag-table.ts";
 
 function collect(value: string, previous: string[] | undefined): string[] {

@@ -4,10 +4,8 @@
 
 export type Report = (path: string, message: string) => void;
 
-export type Table = Record<string, unknown>;
-
 /** The TOML type name of a parsed value, as used in "expected …, got <type>". */
-export function typeName(v: unknown): string {
+function typeName(v: unknown): string {
   if (typeof v === "string") return "string";
   if (typeof v === "boolean") return "boolean";
   if (typeof v === "bigint") return "integer";
@@ -25,11 +23,7 @@ export function describe(v: unknown): string {
   return `'${shown.replace(/\0/g, "\\0")}'`;
 }
 
-export function isTable(v: unknown): v is Table {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
-export function expectString(v: unknown, path: string, report: Report): string | undefined {
+function expectString(v: unknown, path: string, report: Report): string | undefined {
   if (typeof v === "string") return v;
   report(path, `expected a string, got ${describe(v)}`);
   return undefined;

@@ -1,5 +1,6 @@
-// Stage 1 (config): the validated, fully defaulted jail description. Nothing after
-// config/validate.ts sees TOML keys, user strings that still need parsing, or undefined.
+// Stage 1 (config): the validated, fully defaulted jail description, and the vocabularies it
+// is written in (namespaces, log levels). Nothing after config/validate.ts sees TOML keys,
+// user strings that still need parsing, or undefined.
 
 export const NAMESPACES = ["fs", "ipc", "pid", "uts", "net", "user", "cgroup", "time"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
@@ -11,7 +12,9 @@ export interface IdMap {
   readonly count: number;
 }
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+/** Least to most severe; the logger ranks messages by their place here. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface JailConfig {
   /** The TOML file this came from, or null for a CLI-only jail. */

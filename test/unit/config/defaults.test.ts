@@ -1,6 +1,5 @@
 // Stage 1 (config): what a minimal config becomes for root and non-root callers.
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_PATH } from "../../../src/config/env.ts";
 import { configOf, fakeHost, rootHost, userHost } from "./fake-host.ts";
 
 const CMD = 'command = ["/bin/true"]\n';
@@ -31,7 +30,7 @@ describe("defaults for a non-root caller (uid 1000)", () => {
   });
   test("environment: PATH, HOME, host TERM, LANG fallback; host HOME is not leaked", () => {
     expect(c.env).toEqual([
-      ["PATH", DEFAULT_PATH],
+      ["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
       ["HOME", "/"],
       ["TERM", "xterm-256color"],
       ["LANG", "C.UTF-8"],

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { Command } from "commander";
 import { flagsToRaw } from "../../../src/cli/flag-table.ts";
 import { addConfigFlags } from "../../../src/cli/flags.ts";
-import { SCHEMA } from "../../../src/config/schema.ts";
+import { SCHEMA } from "../../../src/config/schema/index.ts";
 import { readCapLastCap, readHostFacts } from "../../../src/config/host.ts";
 import { resolveConfig } from "../../../src/config/resolve.ts";
 import { configErrorOf, userHost } from "./fake-host.ts";

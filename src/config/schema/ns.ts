@@ -1,0 +1,96 @@
+// Stage 1 (config): which namespaces the jail gets, and the names inside its uts namespace:
+// their keys, readers, defaults and rules.
+import type { ConfigIssue } from "../../errors.ts";
+import { describe, expectArray, expectCString, type Report } from "../expect.ts";
+import type { HostFacts } from "../host.ts";
+import { NAMESPACES, type JailConfig, type Namespace } from "../model.ts";
+import { didYouMean } from "../suggest.ts";
+import { defineKey, needsNamespace, type Reader, type Rule, type ValuesOf } from "./key.ts";
+
+/** sethostname(2)/setdomainname(2) reject more than __NEW_UTS_LEN bytes. */
+const UTS_MAX = 64;
+/** clone(2) and util-linux call the mount namespace "mnt"; this config calls it "fs". */
+const ALIASES: Readonly<Record<string, Namespace>> = { mnt: "fs" };
+/** Every namespace but time: a time namespace only matters to programs that read clocks. */
+const DEFAULT_UNSHARE = NAMESPACES.filter((n) => n !== "time");
+
+function readNamespace(v: unknown, path: string, report: Report): Namespace | undefined {
+  const s = expectCString(v, path, report);
+  if (s === undefined) return undefined;
+  const name = ALIASES[s] ?? s;
+  if ((NAMESPACES as readonly string[]).includes(name)) return name as Namespace;
+  const hint = didYouMean(s, NAMESPACES) || ` (expected one of ${NAMESPACES.join(", ")})`;
+  report(path, `unknown namespace ${describe(s)}${hint}`);
+  return undefined;
+}
+
+const readUtsName: Reader<string> = (v, path, { report }) => {
+  const s = expectCString(v, path, report);
+  if (s === undefined) return undefined;
+  const bytes = new TextEncoder().encode(s).length;
+  if (bytes >= 1 && bytes <= UTS_MAX) return s;
+  report(path, `must be 1 to ${UTS_MAX} bytes long, got ${bytes}`);
+  return undefined;
+};
+
+export const NS_KEYS = [
+  defineKey(
+    {
+      key: "unshare",
+      flag: "--unshare",
+      kind: "namespace[]",
+      repeatable: true,
+      placeholder: "NS,NS,...",
+      defaultDoc: "all but `time`",
+      doc: `Namespaces to create: ${NAMESPACES.map((n) => (n === "fs" ? "fs (alias mnt)" : n)).join(", ")}. \`user\` is always added when not run as root.`,
+    },
+    (v, path, { report }) => expectArray(v, path, report, (item, p) => readNamespace(item, p, report)),
+  ),
+  defineKey(
+    {
+      key: "hostname",
+      flag: "--hostname",
+      kind: "string",
+      repeatable: false,
+      placeholder: "NAME",
+      defaultDoc: "none (the namespace keeps the host's name)",
+      doc: `Hostname inside the jail (1-${UTS_MAX} bytes); needs the uts namespace.`,
+    },
+    readUtsName,
+  ),
+  defineKey(
+    {
+      key: "domainname",
+      flag: "--domainname",
+      kind: "string",
+      repeatable: false,
+      placeholder: "NAME",
+      defaultDoc: "none (the namespace keeps the host's name)",
+      doc: `NIS domain name inside the jail (1-${UTS_MAX} bytes); needs the uts namespace.`,
+    },
+    readUtsName,
+  ),
+] as const;
+
+type NsFields = Partial<ValuesOf<typeof NS_KEYS>>;
+
+export function nsDefaults(f: NsFields, host: HostFacts): Pick<JailConfig, "unshare" | "hostname" | "domainname"> {
+  const wanted = new Set<Namespace>(f.unshare ?? DEFAULT_UNSHARE);
+  // Without CAP_SYS_ADMIN every other namespace needs a user namespace to own it.
+  if (host.uid !== 0) wanted.add("user");
+  return {
+    unshare: new Set(NAMESPACES.filter((n) => wanted.has(n))),
+    hostname: f.hostname ?? null,
+    domainname: f.domainname ?? null,
+  };
+}
+
+function hostnameNeedsUts(config: JailConfig): ConfigIssue[] {
+  if (config.unshare.has("uts")) return [];
+  const issues: ConfigIssue[] = [];
+  if (config.hostname !== null) issues.push(needsNamespace("hostname", "uts"));
+  if (config.domainname !== null) issues.push(needsNamespace("domainname", "uts"));
+  return issues;
+}
+
+export const NS_RULES: readonly Rule[] = [{ name: "hostnameNeedsUts", uses: ["hostname", "domainname", "unshare"], check: hostnameNeedsUts }];
