@@ -17,7 +17,7 @@ export interface ConfigIssue {
   readonly line?: number;
 }
 
-/** All problems of one config at once (changesets' flattenIssues). */
+/** Every problem of one config at once, each with its key path (and line when known). */
 export class ConfigError extends JailError {
   override readonly exitCode = EXIT_USAGE;
   constructor(

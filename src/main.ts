@@ -13,8 +13,8 @@ async function main(argv: string[]): Promise<number> {
       await runJail(fast.command, fast.opts, setExit);
     } else {
       // Help, usage errors, `check` and anything unusual: commander decides, loaded only now.
-      const { parseProgram } = await import("./cli/program.ts");
-      await parseProgram(argv, setExit);
+      const { buildProgram, parseProgram } = await import("./cli/program.ts");
+      await parseProgram(buildProgram(setExit), argv, setExit);
     }
     return code;
   } catch (err) {

@@ -16,10 +16,14 @@ function typeName(v: unknown): string {
   return "table";
 }
 
+/** Longest string value quoted whole in a message; longer ones are cut. */
+const SHOWN_MAX = 40;
+const CUT = "...";
+
 /** Strings are shown with their value: a CLI user typed them and wants to see which one. */
 export function describe(v: unknown): string {
   if (typeof v !== "string") return typeName(v);
-  const shown = v.length > 40 ? `${v.slice(0, 37)}...` : v;
+  const shown = v.length > SHOWN_MAX ? `${v.slice(0, SHOWN_MAX - CUT.length)}${CUT}` : v;
   return `'${shown.replace(/\0/g, "\\0")}'`;
 }
 

@@ -5,6 +5,8 @@ import { CAPABILITIES } from "./capabilities.ts";
 import { idLookup } from "./ids.ts";
 import { decodeUtf8, nodeReadFile, type ReadFile } from "./read-file.ts";
 
+const CAP_LAST_CAP = "/proc/sys/kernel/cap_last_cap";
+
 export interface HostFacts {
   /** Effective uid and gid of the nsjail process on the host. */
   readonly uid: number;
@@ -22,16 +24,16 @@ export function readHostFacts(readFile: ReadFile = nodeReadFile): HostFacts {
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
     env: process.env,
-    capLastCap: readCapLastCap(undefined, readFile),
+    capLastCap: readCapLastCap(readFile),
     lookupUser: idLookup("/etc/passwd", readFile),
     lookupGroup: idLookup("/etc/group", readFile),
   };
 }
 
 /** /proc may be missing (e.g. inside a minimal chroot); assume the newest table we know. */
-export function readCapLastCap(path = "/proc/sys/kernel/cap_last_cap", readFile: ReadFile = nodeReadFile): number {
+function readCapLastCap(readFile: ReadFile): number {
   try {
-    const n = Number.parseInt(decodeUtf8(readFile(path)).trim(), 10);
+    const n = Number.parseInt(decodeUtf8(readFile(CAP_LAST_CAP)).trim(), 10);
     if (Number.isInteger(n) && n >= 0) return n;
   } catch {
     // fall through

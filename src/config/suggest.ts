@@ -1,7 +1,7 @@
 // Stage 1 (config): "did you mean" suggestions for unknown keys and names.
 
 /** Levenshtein distance; inputs are short config words, so the O(n·m) table is fine. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
@@ -15,7 +15,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The closest candidate, if close enough to be a plausible typo (≤ 1/3 of the word, at least 2, or a prefix). */
-export function closest(word: string, candidates: Iterable<string>): string | null {
+function closest(word: string, candidates: Iterable<string>): string | null {
   const limit = Math.max(2, Math.floor(word.length / 3));
   let best: string | null = null;
   let bestDistance = Infinity;

@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { flagsToRaw } from "../../../src/cli/flag-table.ts";
 import { addConfigFlags } from "../../../src/cli/flags.ts";
 import { SCHEMA } from "../../../src/config/schema/index.ts";
-import { readCapLastCap, readHostFacts } from "../../../src/config/host.ts";
+import { readHostFacts } from "../../../src/config/host.ts";
 import { resolveConfig } from "../../../src/config/resolve.ts";
 import { configErrorOf, userHost } from "./fake-host.ts";
 
@@ -106,5 +106,11 @@ test("readHostFacts reads the real host", () => {
   expect(h.uid).toBe(process.getuid!());
   expect(h.capLastCap).toBeGreaterThanOrEqual(30);
   expect(h.lookupUser("root")).toBe(0);
-  expect(readCapLastCap("/nonexistent")).toBe(40);
+});
+
+test("without /proc the newest capability table is assumed", () => {
+  const noProc = (path: string): Uint8Array => {
+    throw Object.assign(new Error(path), { code: "ENOENT" });
+  };
+  expect(readHostFacts(noProc).capLastCap).toBe(40);
 });
