@@ -2,6 +2,7 @@
 // status. Called by commander (run.ts) and by the fast path (fast-argv.ts via main.ts) alike.
 import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
+import { hostRootWarning } from "../config/schema/ids.ts";
 import { createLogger } from "../log.ts";
 import { buildPlan } from "../plan/build.ts";
 import { placeholderFds } from "../plan/context.ts";
@@ -21,9 +22,8 @@ export async function runJail(command: string[], opts: Record<string, unknown>, 
     process.stdout.write(`${describePlan(plan).join("\n")}\n`);
     return setExit(0);
   }
-  if (host.uid === 0 && !config.unshare.has("user") && config.uid === 0) {
-    log.warn("the jail runs as real root of the host (no user namespace, uid 0)");
-  }
+  const warning = hostRootWarning(config, host);
+  if (warning !== null) log.warn(warning);
   const { startJail } = await import("../launch/start.ts");
   setExit(await startJail(config, host, log));
 }

@@ -44,7 +44,7 @@ export function buildPlan(config: JailConfig, ctx: PlanContext): Plan {
   const flags = cloneFlags(config);
   // Exec mode unshares in nsjail's own process; otherwise clone3 creates the namespaces and
   // the child starts by waiting for its parent.
-  const head = config.exec ? planStandalone(config, flags) : planHandshake(config, ctx);
+  const head = config.exec ? planStandalone(config, flags, ctx.hostUid) : planHandshake(config, ctx);
   const ops = [...head, ...SETUP.flatMap((planner) => planner(config, ctx))];
   let initStart: number | null = null;
   if (usesInit(config)) {

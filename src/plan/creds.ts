@@ -2,7 +2,7 @@
 // drop the bounding set while CAP_SETPCAP is still held, keep caps across the uid switch
 // only when some are kept, then fix every set, then no_new_privs.
 import type { JailConfig } from "../config/model.ts";
-import { PR, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE } from "../sys/constants.ts";
+import { PR, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE, SIG } from "../sys/constants.ts";
 import type { PlanContext } from "./context.ts";
 import { op, type Op, type OpOrigin } from "./types.ts";
 
@@ -28,6 +28,9 @@ export function planIds(config: JailConfig, ctx: PlanContext): Op[] {
   if (canSetGroups) ops.push(op("setgroups", [[config.gid]], origin("gid", `setgroups [${config.gid}]`)));
   ops.push(op("setresgid", [config.gid, config.gid, config.gid], origin("gid", `setresgid ${config.gid}`)));
   ops.push(op("setresuid", [config.uid, config.uid, config.uid], origin("uid", `setresuid ${config.uid}`)));
+  // The kernel clears PR_SET_PDEATHSIG whenever the process's host ids change, as they do
+  // when the map sends the jail's ids elsewhere than nsjail's own: arm it again.
+  ops.push(op("prctl", [PR.SET_PDEATHSIG, SIG.KILL, 0, 0, 0], origin("uid", "die with nsjail (again, after the id change)")));
   return ops;
 }
 

@@ -106,8 +106,8 @@ export const ID_KEYS = [
       kind: "idmap[]",
       repeatable: true,
       placeholder: "IN:OUT:COUNT",
-      defaultDoc: "`<uid>:<caller's uid>:1` when `user` is unshared",
-      doc: "Lines of /proc/PID/uid_map (inside id, outside id, count); only with the user namespace.",
+      defaultDoc: "`<uid>:<caller's uid>:1` when `user` is unshared; as root `<uid>:<uid>:1`, and `0:65534:1` for uid 0",
+      doc: "Lines of /proc/PID/uid_map (inside id, outside id, count); only with the user namespace. As root the jail is never host uid 0 unless a line maps to 0 (e.g. `0:0:1`), and then nsjail warns.",
     },
     readIdMaps,
   ),
@@ -118,7 +118,7 @@ export const ID_KEYS = [
       kind: "idmap[]",
       repeatable: true,
       placeholder: "IN:OUT:COUNT",
-      defaultDoc: "`<gid>:<caller's gid>:1` when `user` is unshared",
+      defaultDoc: "`<gid>:<caller's gid>:1` when `user` is unshared; as root `<gid>:<gid>:1`, and `0:65534:1` for gid 0",
       doc: "Lines of /proc/PID/gid_map (inside id, outside id, count); only with the user namespace.",
     },
     readIdMaps,
@@ -127,21 +127,40 @@ export const ID_KEYS = [
 
 type IdFields = Partial<ValuesOf<typeof ID_KEYS>>;
 
+/** The overflow id ("nobody"/"nogroup"): root's jail runs as it on the host unless asked otherwise. */
+const UNPRIVILEGED_ID = 65534;
+
 /**
- * The default maps send the chosen inside id to the caller's own id, the one mapping an
- * unprivileged process may write to /proc/PID/uid_map itself.
+ * Where an inside id goes on the host when no map is given. Unprivileged, a process may map
+ * only its own id, so every inside id goes there. As root the jail must not be host root on
+ * files by surprise: id X goes to host X, a real drop, and 0 goes to the overflow id. Root's
+ * subordinate range (/etc/subuid) is not used by default, so one id is mapped either way and
+ * exec mode can write the map itself; ask for a range with uid_map.
  */
+function defaultOutside(inside: number, own: number, host: HostFacts): number {
+  if (host.uid !== 0) return own;
+  return inside === 0 ? UNPRIVILEGED_ID : inside;
+}
+
 export function idDefaults(f: IdFields, host: HostFacts, unshare: ReadonlySet<string>): Pick<JailConfig, "uid" | "gid" | "uidMap" | "gidMap"> {
   const uid = f.uid ?? host.uid;
   const gid = f.gid ?? host.gid;
   const userNs = unshare.has("user");
-  const one = (inside: number, outside: number): IdMap[] => [{ inside, outside, count: 1 }];
-  return {
-    uid,
-    gid,
-    uidMap: f.uid_map ?? (userNs ? one(uid, host.uid) : []),
-    gidMap: f.gid_map ?? (userNs ? one(gid, host.gid) : []),
-  };
+  const one = (inside: number, own: number): IdMap[] => (userNs ? [{ inside, outside: defaultOutside(inside, own, host), count: 1 }] : []);
+  return { uid, gid, uidMap: f.uid_map ?? one(uid, host.uid), gidMap: f.gid_map ?? one(gid, host.gid) };
+}
+
+/**
+ * The one warning line for a jail that holds host root on files: root without a user namespace
+ * running as uid 0, or a uid_map that sends an inside id to host uid 0. Null when it does not.
+ */
+export function hostRootWarning(config: JailConfig, host: HostFacts): string | null {
+  if (host.uid !== 0) return null;
+  if (!config.unshare.has("user")) {
+    return config.uid === 0 ? "the jail runs as real root of the host (no user namespace, uid 0)" : null;
+  }
+  const root = config.uidMap.find((m) => m.outside === 0);
+  return root === undefined ? null : `the jail holds host root on files (uid_map sends uid ${root.inside} to host uid 0)`;
 }
 
 const MAPS = (config: JailConfig) =>
