@@ -2,7 +2,6 @@
 // the kernel's highest capability and name lookups. Gathered once by the CLI, injected
 // everywhere else, so no stage below it probes /etc or /proc and tests pass a fake.
 import { CAPABILITIES } from "./capabilities.ts";
-import { idLookup } from "./ids.ts";
 import { decodeUtf8, nodeReadFile, type ReadFile } from "./read-file.ts";
 
 const CAP_LAST_CAP = "/proc/sys/kernel/cap_last_cap";
@@ -18,15 +17,30 @@ export interface HostFacts {
   lookupGroup(name: string): number | null;
 }
 
-/** The real host: our ids and env, the kernel's highest capability, /etc/passwd and /etc/group. */
-export function readHostFacts(readFile: ReadFile = nodeReadFile): HostFacts {
+/** Name → id: the id, null for "no such name", undefined when the service cannot answer. */
+export type NameLookup = (name: string) => number | null | undefined;
+
+export interface NameService {
+  readonly user: NameLookup;
+  readonly group: NameLookup;
+}
+
+/** The C library's name service (files, LDAP, sssd, …), loaded on the first lookup only. */
+const LIBC_NAMES: NameService = {
+  user: (name) => (require("../sys/nss.ts") as typeof import("../sys/nss.ts")).userId(name),
+  group: (name) => (require("../sys/nss.ts") as typeof import("../sys/nss.ts")).groupId(name),
+};
+
+/** The real host: our ids and env, the kernel's highest capability, and name lookups through
+ * `names`, falling back to /etc/passwd and /etc/group when the service cannot answer. */
+export function readHostFacts(readFile: ReadFile = nodeReadFile, names: NameService = LIBC_NAMES): HostFacts {
   return {
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
     env: process.env,
     capLastCap: readCapLastCap(readFile),
-    lookupUser: idLookup("/etc/passwd", readFile),
-    lookupGroup: idLookup("/etc/group", readFile),
+    lookupUser: withFallback(names.user, "/etc/passwd", readFile),
+    lookupGroup: withFallback(names.group, "/etc/group", readFile),
   };
 }
 
@@ -39,4 +53,34 @@ function readCapLastCap(readFile: ReadFile): number {
     // fall through
   }
   return CAPABILITIES.length - 1;
+}
+
+function withFallback(service: NameLookup, path: string, readFile: ReadFile): (name: string) => number | null {
+  let table: ReadonlyMap<string, number> | null = null;
+  return (name) => {
+    const id = service(name);
+    if (id !== undefined) return id;
+    // Read on first use only; an unreadable file means "no such name".
+    if (table === null) {
+      try {
+        table = parseIdTable(decodeUtf8(readFile(path)));
+      } catch {
+        table = new Map();
+      }
+    }
+    return table.get(name) ?? null;
+  };
+}
+
+/** `name:passwd:id:...` lines (passwd and group share the first three fields) → name → id. */
+function parseIdTable(text: string): ReadonlyMap<string, number> {
+  const ids = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#") || line.trim() === "") continue;
+    const [name, , id] = line.split(":");
+    // NIS "+"/"-" compat lines and malformed ids are skipped, not fatal.
+    if (!name || id === undefined || !/^\d+$/.test(id) || /^[+-]/.test(name)) continue;
+    if (!ids.has(name)) ids.set(name, Number(id)); // first entry wins, as in getpwnam()
+  }
+  return ids;
 }

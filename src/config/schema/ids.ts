@@ -1,7 +1,7 @@
 // Stage 1 (config): who the command is — uid and gid inside the jail, and the user namespace's
 // maps to host ids: their keys, readers, defaults and rules.
 import type { ConfigIssue } from "../../errors.ts";
-import { describe, expectArray, expectInt, type Report } from "../expect.ts";
+import { describe, expectArray, expectCString, expectInt, type Report } from "../expect.ts";
 import type { HostFacts } from "../host.ts";
 import type { IdMap, JailConfig } from "../model.ts";
 import { didYouMean } from "../suggest.ts";
@@ -18,6 +18,8 @@ function idReader(kind: "user" | "group"): Reader<number> {
     if (typeof v !== "string") return expectInt(v, path, report, 0, MAX_ID);
     // Digits are an id even when quoted, so `--uid 1000` and `uid = "1000"` both work.
     if (/^\d+$/.test(v)) return expectInt(Number(v), path, report, 0, MAX_ID);
+    // A NUL would end the name early in the C library's lookup.
+    if (expectCString(v, path, report) === undefined) return undefined;
     const id = v === "" ? null : kind === "user" ? host.lookupUser(v) : host.lookupGroup(v);
     if (id === null) report(path, `no ${kind} named ${describe(v)} on this host`);
     return id ?? undefined;
@@ -83,7 +85,7 @@ export const ID_KEYS = [
       repeatable: false,
       placeholder: "USER",
       defaultDoc: "the caller's uid",
-      doc: "User the command runs as inside the jail: a name (looked up in the host's /etc/passwd) or a number.",
+      doc: "User the command runs as inside the jail: a number, or a name the host's name service knows (/etc/passwd, LDAP, sssd, …).",
     },
     idReader("user"),
   ),
@@ -95,7 +97,7 @@ export const ID_KEYS = [
       repeatable: false,
       placeholder: "GROUP",
       defaultDoc: "the caller's gid",
-      doc: "Group the command runs as inside the jail: a name (looked up in the host's /etc/group) or a number.",
+      doc: "Group the command runs as inside the jail: a number, or a name the host's name service knows (/etc/group, LDAP, sssd, …).",
     },
     idReader("group"),
   ),

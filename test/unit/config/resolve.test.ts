@@ -4,7 +4,6 @@ import { Command } from "commander";
 import { flagsToRaw } from "../../../src/cli/flag-table.ts";
 import { addConfigFlags } from "../../../src/cli/flags.ts";
 import { SCHEMA } from "../../../src/config/schema/index.ts";
-import { readHostFacts } from "../../../src/config/host.ts";
 import { resolveConfig } from "../../../src/config/resolve.ts";
 import { configErrorOf, userHost } from "./fake-host.ts";
 
@@ -99,18 +98,4 @@ describe("resolveConfig", () => {
       "/nonexistent/x.toml: cannot read: ENOENT (No such file or directory)",
     );
   });
-});
-
-test("readHostFacts reads the real host", () => {
-  const h = readHostFacts();
-  expect(h.uid).toBe(process.getuid!());
-  expect(h.capLastCap).toBeGreaterThanOrEqual(30);
-  expect(h.lookupUser("root")).toBe(0);
-});
-
-test("without /proc the newest capability table is assumed", () => {
-  const noProc = (path: string): Uint8Array => {
-    throw Object.assign(new Error(path), { code: "ENOENT" });
-  };
-  expect(readHostFacts(noProc).capLastCap).toBe(40);
 });
