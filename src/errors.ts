@@ -23,8 +23,11 @@ export class ConfigError extends JailError {
   constructor(
     readonly file: string | null,
     readonly issues: readonly ConfigIssue[],
+    /** Issues past those listed, counted but not kept. */
+    readonly omitted = 0,
   ) {
-    super(issues.map((i) => formatIssue(file, i)).join("\n"));
+    const more = omitted > 0 ? [`… and ${omitted} more problem${omitted === 1 ? "" : "s"}`] : [];
+    super([...issues.map((i) => formatIssue(file, i)), ...more].join("\n"));
   }
 }
 

@@ -18,15 +18,23 @@ export interface ConfigSource {
   cliKeys?: ReadonlySet<string>;
 }
 
-export type ValidationResult = { config: JailConfig } | { issues: ConfigIssue[] };
+/** Issues kept in full; hostile input can produce one per line, so the rest are only counted. */
+const MAX_ISSUES = 20;
+
+/** `omitted` counts issues past the first MAX_ISSUES. */
+export type ValidationResult = { config: JailConfig } | { issues: ConfigIssue[]; omitted: number };
 
 export function validateConfig(raw: Record<string, unknown>, host: HostFacts, source: ConfigSource): ValidationResult {
   const issues: ConfigIssue[] = [];
-  const report: Report = (path, message) => issues.push({ path, message });
+  let omitted = 0;
+  const report: Report = (path, message) => (issues.length < MAX_ISSUES ? issues.push({ path, message }) : omitted++);
   const ctx: ReadContext = { report, host };
 
   for (const key of Object.keys(raw)) {
-    if (!(CONFIG_KEYS as readonly string[]).includes(key)) report(key, `unknown key${didYouMean(key, CONFIG_KEYS)}`);
+    if ((CONFIG_KEYS as readonly string[]).includes(key)) continue;
+    // The suggestion is the costly part: skip it for an issue that will not be shown.
+    if (issues.length < MAX_ISSUES) report(key, `unknown key${didYouMean(key, CONFIG_KEYS)}`);
+    else omitted++;
   }
   const fields: Partial<Fields> = {};
   const invalid = new Set<string>();
@@ -36,8 +44,10 @@ export function validateConfig(raw: Record<string, unknown>, host: HostFacts, so
   }
 
   const config = applyDefaults(fields, host, source.file);
-  for (const rule of RULES) if (!rule.uses.some((k) => invalid.has(k))) issues.push(...rule.check(config, host));
-  if (issues.length > 0) return { issues: issues.map((i) => placeIssue(i, source)) };
+  for (const rule of RULES) {
+    if (!rule.uses.some((k) => invalid.has(k))) for (const i of rule.check(config, host)) report(i.path, i.message);
+  }
+  if (issues.length > 0) return { issues: issues.map((i) => placeIssue(i, source)), omitted };
   return { config: freezeConfig(config) };
 }
 

@@ -12,6 +12,7 @@ const MAX_ID = 0xffff_fffe;
 /** Linux ≥ 4.15 accepts this many lines in uid_map/gid_map. */
 const MAX_MAP_LINES = 340;
 const MAP_FIELDS = ["inside", "outside", "count"] as const;
+const SIDES = ["inside", "outside"] as const;
 
 function idReader(kind: "user" | "group"): Reader<number> {
   return (v, path, { report, host }) => {
@@ -195,21 +196,29 @@ function noOverlap(config: JailConfig): ConfigIssue[] {
   return MAPS(config).flatMap(([key, map]) => overlaps(key, map));
 }
 
+/**
+ * One sweep per side over the ranges sorted by start: a range that starts before the furthest
+ * end seen so far overlaps the range that reaches there. O(n log n), and at most one issue per
+ * entry and side, reported on the later entry of the pair as the kernel reads them.
+ */
 function overlaps(key: string, map: readonly IdMap[]): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  map.forEach((m, j) => {
-    for (let i = 0; i < j; i++) {
-      const o = map[i];
-      if (o === undefined) continue;
-      for (const side of ["inside", "outside"] as const) {
-        if (m[side] < o[side] + o.count && o[side] < m[side] + m.count) {
-          const range = (x: IdMap) => `${x[side]}-${x[side] + x.count - 1}`;
-          issues.push({ path: `${key}[${j}]`, message: `${side} range ${range(m)} overlaps ${key}[${i}] (${range(o)})` });
-        }
+  const found: { at: number; side: number; issue: ConfigIssue }[] = [];
+  SIDES.forEach((side, sideOrder) => {
+    const order = map.map((_, i) => i).sort((a, b) => map[a]![side] - map[b]![side] || a - b);
+    let reach: number | undefined;
+    for (const i of order) {
+      const m = map[i]!;
+      const r = reach === undefined ? undefined : map[reach]!;
+      if (r !== undefined && m[side] < r[side] + r.count) {
+        const [later, earlier] = i > reach! ? [i, reach!] : [reach!, i];
+        const range = (x: IdMap) => `${x[side]}-${x[side] + x.count - 1}`;
+        const message = `${side} range ${range(map[later]!)} overlaps ${key}[${earlier}] (${range(map[earlier]!)})`;
+        found.push({ at: later, side: sideOrder, issue: { path: `${key}[${later}]`, message } });
       }
+      if (r === undefined || m[side] + m.count > r[side] + r.count) reach = i;
     }
   });
-  return issues;
+  return found.sort((a, b) => a.at - b.at || a.side - b.side).map((f) => f.issue);
 }
 
 function mapLineLimit(config: JailConfig): ConfigIssue[] {

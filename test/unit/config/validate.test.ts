@@ -1,6 +1,7 @@
 // Stage 1 (config): a table of TOML snippets and the exact issues validateConfig reports.
 import { describe, expect, test } from "bun:test";
-import { configOf, issuesOf, rootHost } from "./fake-host.ts";
+import { resolveConfig } from "../../../src/config/resolve.ts";
+import { check, configErrorOf, configOf, issuesOf, rootHost, userHost } from "./fake-host.ts";
 
 const CMD = 'command = ["/bin/true"]\n';
 
@@ -120,4 +121,31 @@ test("the output is frozen", () => {
   expect(Object.isFrozen(c.uidMap[0])).toBe(true);
   expect(() => (c.unshare as Set<string>).add("time")).toThrow();
   expect(() => (c.command as string[]).push("x")).toThrow();
+});
+
+describe("hostile input: bounded issues", () => {
+  test("overlaps are found by one sweep, once per entry and side, on the later entry", () => {
+    const issues = issuesOf(`${CMD}uid = 0\nuid_map = ["10:1000:10", "0:2000:100", "50:3000:1", "200:1005:1"]`);
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "uid_map[1]: inside range 0-99 overlaps uid_map[0] (10-19)",
+      "uid_map[2]: inside range 50-50 overlaps uid_map[1] (0-99)",
+      "uid_map[3]: outside range 1005-1005 overlaps uid_map[0] (1000-1009)",
+    ]);
+  });
+
+  test("100,000 identical map lines give a short list and a count of the rest", () => {
+    const lines = Array.from({ length: 100_000 }, () => "0:1000:1");
+    const r = check(`${CMD}uid = 0\ngid = 0\nuid_map = ${JSON.stringify(lines)}\ngid_map = ${JSON.stringify(lines)}`);
+    if ("config" in r) throw new Error("expected issues");
+    expect(r.issues.length).toBe(20);
+    expect(r.issues[0]).toEqual({ path: "uid_map[1]", message: "inside range 0-0 overlaps uid_map[0] (0-0)", line: 4 });
+    expect(r.omitted).toBe(4 * 99_999 + 2 - 20);
+  });
+
+  test("the rendered error ends with the count", () => {
+    const e = configErrorOf(() => resolveConfig({ file: null, cli: { env: Array.from({ length: 25 }, () => "bad") }, command: ["/bin/true"] }, userHost));
+    const lines = e.message.split("\n");
+    expect(lines).toHaveLength(21);
+    expect(lines[20]).toBe("… and 5 more problems");
+  });
 });
