@@ -4,7 +4,7 @@ import type { ConfigIssue } from "../errors.ts";
 import type { Report } from "./expect.ts";
 import type { HostFacts } from "./host.ts";
 import type { JailConfig } from "./model.ts";
-import { locateKey } from "./locate.ts";
+import { indexKeys, lineOf, type KeyIndex } from "./locate.ts";
 import { applyDefaults, CONFIG_KEYS, readerFor, RULES, specFor, type ConfigKey, type Fields } from "./schema/index.ts";
 import type { ReadContext } from "./schema/key.ts";
 import { didYouMean } from "./suggest.ts";
@@ -47,7 +47,11 @@ export function validateConfig(raw: Record<string, unknown>, host: HostFacts, so
   for (const rule of RULES) {
     if (!rule.uses.some((k) => invalid.has(k))) for (const i of rule.check(config, host)) report(i.path, i.message);
   }
-  if (issues.length > 0) return { issues: issues.map((i) => placeIssue(i, source)), omitted };
+  if (issues.length > 0) {
+    let index: KeyIndex | null = null; // one scan of the file for all issues, only if one needs it
+    const lines = (path: string) => (source.text === null ? undefined : lineOf((index ??= indexKeys(source.text)), path));
+    return { issues: issues.map((i) => placeIssue(i, source.cliKeys, lines)), omitted };
+  }
   return { config: freezeConfig(config) };
 }
 
@@ -59,13 +63,13 @@ function readKey<K extends ConfigKey>(fields: Partial<Fields>, key: K, value: un
 }
 
 /** CLI values are reported under their flag (`--uid-map[1]`); file values get their line. */
-function placeIssue(issue: ConfigIssue, source: ConfigSource): ConfigIssue {
-  const head = /^[^.[]+/.exec(issue.path)?.[0] ?? issue.path;
-  if (source.cliKeys?.has(head)) {
+function placeIssue(issue: ConfigIssue, cliKeys: ReadonlySet<string> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
+  const head = CONFIG_KEYS.find((k) => issue.path === k || issue.path.startsWith(`${k}[`) || issue.path.startsWith(`${k}.`));
+  if (head !== undefined && cliKeys?.has(head)) {
     const flag = specFor(head)?.flag;
     return { path: flag ? flag + issue.path.slice(head.length) : issue.path, message: issue.message };
   }
-  const line = source.text === null ? undefined : locateKey(source.text, issue.path);
+  const line = lineOfPath(issue.path);
   return line === undefined ? issue : { ...issue, line };
 }
 
