@@ -149,3 +149,11 @@ describe("hostile input: bounded issues", () => {
     expect(lines[20]).toBe("… and 5 more problems");
   });
 });
+
+test("did-you-mean looks only at short words: a megabyte name gets a plain issue", () => {
+  const long = "net_bind_service".repeat(65_536);
+  const [issue] = issuesOf(`${CMD}cap = ["${long}"]\n"${long}" = 1`);
+  expect(issue).toEqual({ path: long, message: "unknown key", line: 3 });
+  expect(issuesOf(`${CMD}cap = ["${long}"]`)[0]?.message).toStartWith("unknown capability 'net_bind_servicenet_bind_servicenet_b...'");
+  expect(issuesOf(`${CMD}cap = ["${long}"]`)[0]?.message).not.toContain("did you mean");
+});
