@@ -14,6 +14,8 @@ type Lookup = ReadonlyMap<string, { readonly attr: string; readonly effect: Effe
 
 let lookup: Lookup | null = null;
 
+const LONG = "--";
+
 function buildLookup(): Lookup {
   const map = new Map<string, { attr: string; effect: Effect }>();
   for (const o of RUN_OPTIONS) {
@@ -50,17 +52,19 @@ export function parseRunFast(argv: readonly string[]): FastRun | null {
     // An operand ("-" alone included): it and everything after it belong to the command.
     if (arg.length < 2 || arg[0] !== "-") return { command: argv.slice(i - 1), opts };
     // `--name=value`; short options with attached values (`-cFILE`) go to commander.
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const spec = lookup.get(eq > 2 ? arg.slice(0, eq) : arg);
+    const eq = arg.startsWith(LONG) ? arg.indexOf("=") : -1;
+    const attached = eq > LONG.length;
+    const spec = lookup.get(attached ? arg.slice(0, eq) : arg);
     // Unknown (-h and --help included), or `--bool=x`, which commander rejects.
-    if (spec === undefined || (eq > 2 && (spec.effect === "on" || spec.effect === "off"))) return null;
+    if (spec === undefined || (attached && (spec.effect === "on" || spec.effect === "off"))) return null;
     if (spec.effect === "on" || spec.effect === "off") {
       opts[spec.attr] = spec.effect === "on";
       continue;
     }
-    if (eq <= 2 && i >= argv.length) return null; // missing value: commander's error message
-    const value = eq > 2 ? arg.slice(eq + 1) : argv[i++]!;
-    opts[spec.attr] = spec.effect === "collect" ? [...((opts[spec.attr] as string[] | undefined) ?? []), value] : value;
+    if (!attached && i >= argv.length) return null; // missing value: commander's error message
+    const value = attached ? arg.slice(eq + 1) : argv[i++]!;
+    if (spec.effect === "value") opts[spec.attr] = value;
+    else ((opts[spec.attr] ??= []) as string[]).push(value); // appends in place: O(1) per flag
   }
   return { command: [], opts };
 }

@@ -4,8 +4,12 @@ import { type Command, Option } from "commander";
 import type { KeySpec } from "../config/schema/index.ts";
 import { FLAGGED } from "./flag-table.ts";
 
+/** Appends in place, so n repeats of a flag cost O(n), not O(n²). Commander hands back what
+ * this returned last time, so the array is ours to grow. */
 function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
+  const list = previous ?? [];
+  list.push(value);
+  return list;
 }
 
 function helpText(s: KeySpec): string {
