@@ -2,6 +2,7 @@
 // cannot drift from the validator. `bun scripts/gen-config-doc.ts` rewrites the file; a unit
 // test fails when the committed copy is stale.
 import { writeFileSync } from "node:fs";
+import { MAX_CONFIG_BYTES } from "../src/config/load.ts";
 import { KIND_DOC, SCHEMA, type KeySpec } from "../src/config/schema/index.ts";
 
 export const DOC_PATH = new URL("../docs/config.md", import.meta.url).pathname;
@@ -35,7 +36,8 @@ export function renderConfigDoc(): string {
     "",
     "A jail is described by a TOML file (`nsjail run --config FILE`), by command-line flags, or",
     "both. Flags win over the file; a repeatable flag replaces the file's whole list. Unknown keys",
-    "are errors, and every problem is reported at once with its key path and line.",
+    "are errors, and every problem is reported at once with its key path and line. A config file",
+    `must be a regular file of at most ${MAX_CONFIG_BYTES >> 20} MiB of UTF-8.`,
     "",
     "| TOML key | CLI | Type | Default |",
     "| --- | --- | --- | --- |",

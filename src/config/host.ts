@@ -5,6 +5,10 @@ import { CAPABILITIES } from "./capabilities.ts";
 import { decodeUtf8, nodeReadFile, type ReadFile } from "./read-file.ts";
 
 const CAP_LAST_CAP = "/proc/sys/kernel/cap_last_cap";
+/** A number and a newline; anything longer is not what the kernel writes there. */
+const CAP_LAST_CAP_MAX = 32;
+/** Large enough for the biggest /etc/passwd seen in the wild, small enough to bound memory. */
+const ID_FILE_MAX = 64 << 20;
 
 export interface HostFacts {
   /** Effective uid and gid of the nsjail process on the host. */
@@ -47,7 +51,7 @@ export function readHostFacts(readFile: ReadFile = nodeReadFile, names: NameServ
 /** /proc may be missing (e.g. inside a minimal chroot); assume the newest table we know. */
 function readCapLastCap(readFile: ReadFile): number {
   try {
-    const n = Number.parseInt(decodeUtf8(readFile(CAP_LAST_CAP)).trim(), 10);
+    const n = Number.parseInt(decodeUtf8(readFile(CAP_LAST_CAP, CAP_LAST_CAP_MAX)).trim(), 10);
     if (Number.isInteger(n) && n >= 0) return n;
   } catch {
     // fall through
@@ -63,7 +67,7 @@ function withFallback(service: NameLookup, path: string, readFile: ReadFile): (n
     // Read on first use only; an unreadable file means "no such name".
     if (table === null) {
       try {
-        table = parseIdTable(decodeUtf8(readFile(path)));
+        table = parseIdTable(decodeUtf8(readFile(path, ID_FILE_MAX)));
       } catch {
         table = new Map();
       }

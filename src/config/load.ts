@@ -1,7 +1,12 @@
 // Stage 1 (config): read a TOML file and parse it into an untyped table. No interpretation here;
 // every failure is a ConfigError whose one issue names the file (and line when known).
 import { ConfigError } from "../errors.ts";
+import { NOT_REGULAR } from "../sys/sys.ts";
 import { nodeReadFile, type ReadFile } from "./read-file.ts";
+
+/** A config is a page or two of TOML; the cap keeps a wrong path (a log, a disk image) from
+ * eating memory. Documented in docs/config.md and `--help`. */
+export const MAX_CONFIG_BYTES = 1 << 20;
 
 export interface LoadedConfig {
   readonly raw: Record<string, unknown>;
@@ -20,6 +25,12 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
   EIO: "Input/output error",
 };
 
+/** What the reader's non-errno refusals mean for a config file. */
+const REFUSALS: Readonly<Record<string, string>> = {
+  [NOT_REGULAR]: "not a regular file (a FIFO, socket or device cannot be a config)",
+  EFBIG: `larger than the ${MAX_CONFIG_BYTES >> 20} MiB a config file may have`,
+};
+
 /**
  * Issues of file-level failures carry the file (and line) as their path and the error has no
  * file of its own, so they render as `f.toml: cannot read: …` or `f.toml:3: <parser message>`.
@@ -32,9 +43,11 @@ function fileError(path: string, message: string, line?: number): ConfigError {
 export function loadConfigFile(path: string, readFile: ReadFile = nodeReadFile): LoadedConfig {
   let bytes: Uint8Array;
   try {
-    bytes = readFile(path);
+    bytes = readFile(path, MAX_CONFIG_BYTES);
   } catch (e) {
     const code = (e as { code?: string }).code ?? "EIO";
+    const refusal = REFUSALS[code];
+    if (refusal !== undefined) throw fileError(path, refusal);
     throw fileError(path, `cannot read: ${code} (${READ_ERRORS[code] ?? (e as Error).message})`);
   }
   const bad = invalidUtf8Offset(bytes);

@@ -32,6 +32,23 @@ test("a directory", () => {
   expect(configErrorOf(() => loadConfigFile(dir)).message).toBe(`${dir}: cannot read: EISDIR (Is a directory)`);
 });
 
+describe("only regular files of at most 1 MiB", () => {
+  test("a FIFO is refused at once, not waited on", () => {
+    const p = join(dir, "fifo");
+    Bun.spawnSync(["mkfifo", p]);
+    expect(configErrorOf(() => loadConfigFile(p)).message).toBe(`${p}: not a regular file (a FIFO, socket or device cannot be a config)`);
+  });
+  test("a device is refused before a byte is read", () => {
+    expect(configErrorOf(() => loadConfigFile("/dev/zero")).message).toBe("/dev/zero: not a regular file (a FIFO, socket or device cannot be a config)");
+  });
+  test("one byte over the cap is refused; the cap itself is fine", () => {
+    const comment = (n: number) => `#${"x".repeat(n - 2)}\n`;
+    expect(loadConfigFile(file("max.toml", comment(1 << 20))).raw).toEqual({});
+    const p = file("big.toml", comment((1 << 20) + 1));
+    expect(configErrorOf(() => loadConfigFile(p)).message).toBe(`${p}: larger than the 1 MiB a config file may have`);
+  });
+});
+
 test("invalid UTF-8 names the line", () => {
   const bytes = new Uint8Array([...new TextEncoder().encode('command = ["a"]\nhostname = "'), 0xff, 0x22, 0x0a]);
   const p = file("bad-utf8.toml", bytes);
