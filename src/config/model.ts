@@ -5,6 +5,10 @@
 export const NAMESPACES = ["fs", "ipc", "pid", "uts", "net", "user", "cgroup", "time"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
+/** argv and envp strings together that the jail's execve can take: the trampoline builds both
+ * pointer arrays on its small stack (plan/wire.ts hands this limit to the C side). */
+export const MAX_EXEC_STRINGS = 4096;
+
 /** One line of /proc/PID/uid_map or gid_map: `inside outside count`. */
 export interface IdMap {
   readonly inside: number;

@@ -90,6 +90,7 @@ export const STATUS_EXIT = 3;
 /** Sent by the jail's init once it runs: the CLONE_VM child has left the parent's memory. */
 export const STATUS_READY = 4;
 
-/** Limits the C side enforces (its stack holds argv/envp pointer arrays). */
-export const MAX_EXEC_STRINGS = 4096;
+/** Limits the C side enforces (its stack holds argv/envp pointer arrays); the config stage
+ * refuses a command over the first, so it owns the number. */
+export { MAX_EXEC_STRINGS } from "../config/model.ts";
 export const MAX_GROUPS = 64;

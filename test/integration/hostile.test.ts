@@ -33,3 +33,11 @@ describe.skipIf(!(host.binary && host.root))("hostile input", () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe.skipIf(!(host.binary && host.root))("hostile command lines", () => {
+  test("more argv strings than the jail's execve takes: a usage error, not clone: EINVAL", () => {
+    const r = nsjail("root", ["run", "--", "/bin/true", ...Array.from({ length: 5000 }, (_, i) => String(i))]);
+    expect(r.stderr).toBe("nsjail: command: 5001 arguments and 4 environment variables: at most 4096 together reach the command\n");
+    expect(r.code).toBe(2);
+  });
+});

@@ -3,7 +3,7 @@
 import type { ConfigIssue } from "../../errors.ts";
 import { describe, expectArray, expectCString, expectInt, type Report } from "../expect.ts";
 import type { HostFacts } from "../host.ts";
-import type { JailConfig } from "../model.ts";
+import { MAX_EXEC_STRINGS, type JailConfig } from "../model.ts";
 import { defineKey, sortedUnique, type Reader, type Rule, type ValuesOf } from "./key.ts";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -13,10 +13,22 @@ const ENV_NAME_RULE = "letters, digits and _, not starting with a digit";
 const FD_MAX = 0x7fff_ffff;
 /** 0, 1 and 2 always cross into the jail; passing starts above them. */
 const FIRST_PASSED_FD = 3;
+/** MAX_ARG_STRLEN: execve(2) refuses (E2BIG) any argv or envp string of 32 pages or more. */
+const MAX_EXEC_STRING_BYTES = 32 * 4096 - 1;
+
+/** A string that reaches execve: no NUL, and short enough for the kernel. */
+function expectExecString(v: unknown, path: string, report: Report): string | undefined {
+  const s = expectCString(v, path, report);
+  if (s === undefined) return undefined;
+  const bytes = Buffer.byteLength(s);
+  if (bytes <= MAX_EXEC_STRING_BYTES) return s;
+  report(path, `${bytes} bytes is too long for execve (at most ${MAX_EXEC_STRING_BYTES})`);
+  return undefined;
+}
 
 /** "KEY=VALUE" → [key, value]; the value may be empty and may contain "=". */
 function readEnvEntry(v: unknown, path: string, report: Report): [string, string] | undefined {
-  const s = expectCString(v, path, report);
+  const s = expectExecString(v, path, report);
   if (s === undefined) return undefined;
   const eq = s.indexOf("=");
   if (eq < 0) {
@@ -38,7 +50,7 @@ function readEnvName(v: unknown, path: string, report: Report): string | undefin
   return undefined;
 }
 
-const readArgv: Reader<string[]> = (v, path, { report }) => expectArray(v, path, report, (item, p) => expectCString(item, p, report));
+const readArgv: Reader<string[]> = (v, path, { report }) => expectArray(v, path, report, (item, p) => expectExecString(item, p, report));
 
 export const COMMAND_KEYS = [
   defineKey(
@@ -145,4 +157,15 @@ function commandGiven(config: JailConfig): ConfigIssue[] {
   return [];
 }
 
-export const COMMAND_RULES: readonly Rule[] = [{ name: "commandGiven", uses: ["command"], check: commandGiven }];
+/** The command's argv and its final environment must fit the jail's execve. */
+function execStringsFit(config: JailConfig): ConfigIssue[] {
+  const [argv, env] = [config.command.length, config.env.length];
+  if (argv + env <= MAX_EXEC_STRINGS) return [];
+  const message = `${argv} arguments and ${env} environment variables: at most ${MAX_EXEC_STRINGS} together reach the command`;
+  return [{ path: argv >= env ? "command" : "env", message }];
+}
+
+export const COMMAND_RULES: readonly Rule[] = [
+  { name: "commandGiven", uses: ["command"], check: commandGiven },
+  { name: "execStringsFit", uses: ["command", "env", "keep_env"], check: execStringsFit },
+];

@@ -157,3 +157,21 @@ test("did-you-mean looks only at short words: a megabyte name gets a plain issue
   expect(issuesOf(`${CMD}cap = ["${long}"]`)[0]?.message).toStartWith("unknown capability 'net_bind_servicenet_bind_servicenet_b...'");
   expect(issuesOf(`${CMD}cap = ["${long}"]`)[0]?.message).not.toContain("did you mean");
 });
+
+describe("what execve in the jail can take", () => {
+  // The defaults give 4 variables (PATH, HOME, TERM, LANG) for the fake host.
+  const argv = (n: number) => `command = ${JSON.stringify(Array.from({ length: n }, (_, i) => String(i)))}`;
+  test("argv and env strings up to the trampoline's limit pass, one more is a usage issue", () => {
+    expect(configOf(argv(4092)).command).toHaveLength(4092);
+    expect(issuesOf(argv(4093))).toEqual([
+      { path: "command", message: "4093 arguments and 4 environment variables: at most 4096 together reach the command", line: 1 },
+    ]);
+    const env = JSON.stringify(Array.from({ length: 5000 }, (_, i) => `V${i}=1`));
+    expect(issuesOf(`${CMD}env = ${env}`)[0]?.path).toBe("env");
+  });
+  test("a string execve would refuse as too long", () => {
+    expect(issuesOf(`command = ["/bin/echo", "${"x".repeat(131_072)}"]`)).toEqual([
+      { path: "command[1]", message: "131072 bytes is too long for execve (at most 131071)", line: 1 },
+    ]);
+  });
+});
