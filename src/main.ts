@@ -1,5 +1,6 @@
 // Entry: parse the CLI, run it, render a thrown JailError once and map it to an exit code.
 // A well-formed `run` line skips commander entirely (~5 ms of loading, building and parsing).
+import { exactArgv } from "./cli/argv.ts";
 import { parseRunFast } from "./cli/fast-argv.ts";
 import { runJail } from "./cli/run-jail.ts";
 import { EXIT_SETUP, JailError, renderError } from "./errors.ts";
@@ -28,4 +29,4 @@ async function main(argv: string[]): Promise<number> {
 // Bun lets the process end when only a signal listener or a pending dynamic import is left,
 // which is all the supervisor waits on; this timer holds the event loop until main settles.
 setInterval(() => {}, 1 << 30);
-main(process.argv.slice(2)).then((code) => process.exit(code));
+main(exactArgv(process.argv.slice(2))).then((code) => process.exit(code));

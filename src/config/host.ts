@@ -1,6 +1,7 @@
 // Stage 1 (config): the one bag of host facts every stage may read — our ids, environment,
 // the kernel's highest capability and name lookups. Gathered once by the CLI, injected
 // everywhere else, so no stage below it probes /etc or /proc and tests pass a fake.
+import { decodeBytes } from "../sys/bytes.ts";
 import { CAPABILITIES } from "./capabilities.ts";
 import { decodeUtf8, nodeReadFile, type ReadFile } from "./read-file.ts";
 
@@ -9,6 +10,9 @@ const CAP_LAST_CAP = "/proc/sys/kernel/cap_last_cap";
 const CAP_LAST_CAP_MAX = 32;
 /** Large enough for the biggest /etc/passwd seen in the wild, small enough to bound memory. */
 const ID_FILE_MAX = 64 << 20;
+/** The kernel keeps argv and envp together under a quarter of the stack limit; this is ample. */
+const ENVIRON_MAX = 64 << 20;
+const REPLACEMENT = "\uFFFD";
 
 export interface HostFacts {
   /** Effective uid and gid of the nsjail process on the host. */
@@ -41,11 +45,31 @@ export function readHostFacts(readFile: ReadFile = nodeReadFile, names: NameServ
   return {
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
-    env: process.env,
+    env: exactEnv(readFile),
     capLastCap: readCapLastCap(readFile),
     lookupUser: withFallback(names.user, "/etc/passwd", readFile),
     lookupGroup: withFallback(names.group, "/etc/group", readFile),
   };
+}
+
+/**
+ * Our environment, byte for byte. Bun decodes it as UTF-8 with U+FFFD for invalid bytes; only
+ * when a name or value holds one is /proc/self/environ read again, invalid bytes kept as escapes
+ * (sys/bytes.ts) so `keep_env` passes them through unchanged.
+ */
+function exactEnv(readFile: ReadFile): HostFacts["env"] {
+  const env = process.env;
+  if (!Object.entries(env).some(([k, v]) => k.includes(REPLACEMENT) || v?.includes(REPLACEMENT))) return env;
+  try {
+    const exact: Record<string, string> = {};
+    for (const entry of decodeBytes(readFile("/proc/self/environ", ENVIRON_MAX)).split("\0")) {
+      const eq = entry.indexOf("=");
+      if (eq > 0 && !(entry.slice(0, eq) in exact)) exact[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    return exact;
+  } catch {
+    return env; // no /proc: keep Bun's decoding
+  }
 }
 
 /** /proc may be missing (e.g. inside a minimal chroot); assume the newest table we know. */

@@ -1,6 +1,7 @@
 // Stage 1 (config): how this stage reads host files (the config, /etc/passwd, cap_last_cap).
 // `nsjail run` hands in its raw-syscall reader, because merely loading node:fs costs ~0.9 ms
 // of a jail start (docs/performance.md); tests and `check` use node:fs, loaded on first use.
+import { encodeBytes } from "../sys/bytes.ts";
 import { NOT_REGULAR } from "../sys/sys.ts";
 
 /**
@@ -15,7 +16,7 @@ const CHUNK = 65536;
 export const nodeReadFile: ReadFile = (path, maxBytes) => {
   const fs = require("node:fs") as typeof import("node:fs");
   const fail = (code: string) => Object.assign(new Error(`${path}: ${code}`), { code });
-  const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const fd = fs.openSync(Buffer.from(encodeBytes(path)), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw fail("EISDIR");

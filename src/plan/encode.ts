@@ -1,11 +1,10 @@
 // Stage 3 (encode): Op[] → the byte layout documented in wire.ts. Pure; golden-tested.
 // It runs once per jail start on cold (unjitted) code, so it avoids BigInt and per-string
 // allocations on the common path: numbers are written as two u32 halves.
+import { encodeBytesInto } from "../sys/bytes.ts";
 import { errnoName, errnoText } from "../sys/errno.ts";
 import type { Op, OpArg, Plan } from "./types.ts";
 import { HEADER_SIZE, OP_CODES, OP_FLAG_OPTIONAL, OP_SIGNATURES, PLAN_MAGIC, PLAN_VERSION, RECORD_ARGS, RECORD_SIZE } from "./wire.ts";
-
-const utf8 = new TextEncoder();
 
 /** Errno names carried for exec mode: every errno Linux defines is below this. */
 const ERRNO_LINES = 134;
@@ -38,7 +37,8 @@ class StringTable {
     if (s.includes("\0")) throw new Error(`string contains NUL: ${JSON.stringify(s)}`);
     this.reserve(s.length * 3 + 1);
     const ref = this.size + 1;
-    this.size += utf8.encodeInto(s, this.buf.subarray(this.size)).written;
+    // Strings carry invalid UTF-8 as escapes (sys/bytes.ts): they go out as the original bytes.
+    this.size += encodeBytesInto(s, this.buf.subarray(this.size));
     this.buf[this.size++] = 0;
     this.seen.set(s, ref);
     return ref;

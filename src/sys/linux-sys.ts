@@ -1,5 +1,6 @@
 // Sys over the trampoline's raw syscalls (no errno juggling, no node:fs on the start path).
 import { JailError, SyscallError } from "../errors.ts";
+import { encodeBytes } from "./bytes.ts";
 import { errnoName } from "./errno.ts";
 import type { Plan } from "../plan/types.ts";
 import { C_CONSTANTS, F_SETFD, O_CLOEXEC, O_NONBLOCK, PR, S_IFDIR, S_IFMT, S_IFREG, STATX, WNOHANG } from "./constants.ts";
@@ -13,7 +14,8 @@ function check(call: string, rc: number, target = ""): number {
   return rc;
 }
 
-const cstring = (s: string) => Buffer.from(`${s}\0`);
+/** A C string of the bytes `s` stands for (sys/bytes.ts), so paths pass through exactly. */
+const cstring = (s: string) => Buffer.from(encodeBytes(`${s}\0`));
 const EMPTY = cstring("");
 const READ_CHUNK = 65536;
 const EISDIR = 21;

@@ -1,6 +1,7 @@
 // Ground floor (sys): user and group names → ids through the C library's name service
 // (getpwnam_r/getgrnam_r), so every source /etc/nsswitch.conf lists answers: files, LDAP,
 // sssd, systemd's userdb. Loaded only when a config names a user or group.
+import { encodeBytes } from "./bytes.ts";
 import { openLibc } from "./ffi.ts";
 
 /** uid_t pw_uid in struct passwd and gid_t gr_gid in struct group both follow two char
@@ -30,7 +31,7 @@ function load(): ReturnType<typeof open> {
 function lookup(fn: "getpwnam_r" | "getgrnam_r", name: string): number | null | undefined {
   const lib = load();
   if (!lib) return undefined;
-  const cname = Buffer.from(`${name}\0`);
+  const cname = encodeBytes(`${name}\0`);
   const entry = new Uint8Array(STRUCT_SIZE);
   const result = new BigUint64Array(1);
   for (let size = FIRST_BUFFER; size <= MAX_BUFFER; size *= 2) {

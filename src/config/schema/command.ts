@@ -1,6 +1,7 @@
 // Stage 1 (config): the command and what it starts with — argv, working directory,
 // environment and passed fds: their keys, readers, defaults and rules.
 import type { ConfigIssue } from "../../errors.ts";
+import { byteLength } from "../../sys/bytes.ts";
 import { describe, expectArray, expectCString, expectInt, type Report } from "../expect.ts";
 import type { HostFacts } from "../host.ts";
 import { MAX_EXEC_STRINGS, type JailConfig } from "../model.ts";
@@ -20,7 +21,7 @@ const MAX_EXEC_STRING_BYTES = 32 * 4096 - 1;
 function expectExecString(v: unknown, path: string, report: Report): string | undefined {
   const s = expectCString(v, path, report);
   if (s === undefined) return undefined;
-  const bytes = Buffer.byteLength(s);
+  const bytes = byteLength(s);
   if (bytes <= MAX_EXEC_STRING_BYTES) return s;
   report(path, `${bytes} bytes is too long for execve (at most ${MAX_EXEC_STRING_BYTES})`);
   return undefined;

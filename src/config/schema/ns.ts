@@ -1,6 +1,7 @@
 // Stage 1 (config): which namespaces the jail gets, and the names inside its uts namespace:
 // their keys, readers, defaults and rules.
 import type { ConfigIssue } from "../../errors.ts";
+import { byteLength } from "../../sys/bytes.ts";
 import { describe, expectArray, expectCString, type Report } from "../expect.ts";
 import type { HostFacts } from "../host.ts";
 import { NAMESPACES, type JailConfig, type Namespace } from "../model.ts";
@@ -27,7 +28,7 @@ function readNamespace(v: unknown, path: string, report: Report): Namespace | un
 const readUtsName: Reader<string> = (v, path, { report }) => {
   const s = expectCString(v, path, report);
   if (s === undefined) return undefined;
-  const bytes = new TextEncoder().encode(s).length;
+  const bytes = byteLength(s);
   if (bytes >= 1 && bytes <= UTS_MAX) return s;
   report(path, `must be 1 to ${UTS_MAX} bytes long, got ${bytes}`);
   return undefined;
