@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
+import { printable } from "../errors.ts";
 
 export function registerCheck(program: Command, setExit: (code: number) => void): void {
   program
@@ -10,7 +11,7 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
     .argument("<file>", "TOML config")
     .action((file: string) => {
       resolveConfig({ file, cli: {}, command: [] }, readHostFacts());
-      process.stdout.write(`${file}: ok\n`);
+      process.stdout.write(`${printable(file)}: ok\n`);
       setExit(0);
     });
 }

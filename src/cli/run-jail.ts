@@ -3,6 +3,7 @@
 import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { hostRootWarning } from "../config/schema/ids.ts";
+import { printable } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { buildPlan } from "../plan/build.ts";
 import { placeholderFds } from "../plan/context.ts";
@@ -19,7 +20,7 @@ export async function runJail(command: string[], opts: Record<string, unknown>, 
   const log = createLogger(config.logLevel);
   if (opts.dryRun) {
     const plan = buildPlan(config, { hostUid: host.uid, capLastCap: host.capLastCap, fds: placeholderFds(config.exec) });
-    process.stdout.write(`${describePlan(plan).join("\n")}\n`);
+    process.stdout.write(`${describePlan(plan).map(printable).join("\n")}\n`);
     return setExit(0);
   }
   const warning = hostRootWarning(config, host);

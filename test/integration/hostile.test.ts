@@ -1,7 +1,7 @@
 // Hostile input through the real binary: odd files, long and binary strings, terminal escapes.
 // Each ends in one clear line and exit 2 (or passes through byte for byte), never a hang.
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { host, requireHost } from "../support/host.ts";
@@ -39,5 +39,39 @@ describe.skipIf(!(host.binary && host.root))("hostile command lines", () => {
     const r = nsjail("root", ["run", "--", "/bin/true", ...Array.from({ length: 5000 }, (_, i) => String(i))]);
     expect(r.stderr).toBe("nsjail: command: 5001 arguments and 4 environment variables: at most 4096 together reach the command\n");
     expect(r.code).toBe(2);
+  });
+});
+
+describe.skipIf(!(host.binary && host.root))("bytes pass through exactly", () => {
+  /** Runs nsjail from a shell so the arguments can hold any byte; returns stdout as hex. */
+  function hexOf(script: string): string {
+    const r = Bun.spawnSync(["/bin/sh", "-c", script], { env: { PATH: "/usr/bin:/bin", BIN: host.binary ? join(import.meta.dir, "../../nsjail") : "" } });
+    expect(r.stderr.toString()).toBe("");
+    return r.stdout.toString().replace(/\s+/g, " ").trim();
+  }
+  const od = "| od -An -tx1";
+
+  test("argv words with invalid UTF-8", () => {
+    expect(hexOf(`"$BIN" run -- /bin/sh -c 'printf %s "$1" ${od}' sh "$(printf 'x\\377y\\351')"`)).toBe("78 ff 79 e9");
+  });
+
+  test("--env values and kept host variables", () => {
+    const script = `XV="$(printf 'a\\377b')" "$BIN" run --keep-env XV --env "KV=$(printf '\\376\\303')" -- /bin/sh -c 'printf %s "$XV$KV" ${od}'`;
+    expect(hexOf(script)).toBe("61 ff 62 fe c3");
+  });
+
+  test("a working directory whose name is not UTF-8", () => {
+    chmodSync(dir, 0o755); // the jail's root is host nobody
+    const script = `mkdir "${dir}/d$(printf '\\377')" && "$BIN" run --chdir "${dir}/d$(printf '\\377')" -- /bin/sh -c 'pwd ${od}'`;
+    const want = [...Buffer.from(`${dir}/d`), 0xff, 0x0a].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+    expect(hexOf(script)).toBe(want);
+  });
+});
+
+describe.skipIf(!(host.binary && host.root))("terminal safety", () => {
+  test("a title-setting escape in a path is printed escaped", () => {
+    const r = nsjail("root", ["run", "--chdir", "/tmp/\x1b]0;PWNED\x07", "--", "/bin/true"]);
+    expect(r.stderr).toBe("nsjail: chdir /tmp/\\x1b]0;PWNED\\x07 [chdir]: ENOENT (No such file or directory)\n");
+    expect(r.stderr).not.toContain("\x1b");
   });
 });
