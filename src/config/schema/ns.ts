@@ -25,13 +25,29 @@ function readNamespace(v: unknown, path: string, report: Report): Namespace | un
   return undefined;
 }
 
+/** RFC 1123 host names: dot-separated labels of letters, digits and '-'. */
+const HOST_CHARS = /^[A-Za-z0-9.-]*$/;
+const LABEL_MAX = 63;
+
+/** Why `s` is not an RFC 1123 name, or null when it is one. */
+function rfc1123Problem(s: string): string | null {
+  if (!HOST_CHARS.test(s)) return `may hold only letters, digits, '-' and '.' (RFC 1123), got ${describe(s)}`;
+  const bad = s.split(".").find((l) => l.length === 0 || l.length > LABEL_MAX || l.startsWith("-") || l.endsWith("-"));
+  if (bad === undefined) return null;
+  return `each dot-separated label must be 1 to ${LABEL_MAX} characters, not starting or ending with '-', got ${describe(s)}`;
+}
+
 const readUtsName: Reader<string> = (v, path, { report }) => {
   const s = expectCString(v, path, report);
   if (s === undefined) return undefined;
   const bytes = byteLength(s);
-  if (bytes >= 1 && bytes <= UTS_MAX) return s;
-  report(path, `must be 1 to ${UTS_MAX} bytes long, got ${bytes}`);
-  return undefined;
+  if (bytes < 1 || bytes > UTS_MAX) {
+    report(path, `must be 1 to ${UTS_MAX} bytes long, got ${bytes}`);
+    return undefined;
+  }
+  const problem = rfc1123Problem(s);
+  if (problem !== null) report(path, problem);
+  return problem === null ? s : undefined;
 };
 
 export const NS_KEYS = [
@@ -55,7 +71,7 @@ export const NS_KEYS = [
       repeatable: false,
       placeholder: "NAME",
       defaultDoc: "none (the namespace keeps the host's name)",
-      doc: `Hostname inside the jail (1-${UTS_MAX} bytes); needs the uts namespace.`,
+      doc: `Hostname inside the jail: 1-${UTS_MAX} bytes of letters, digits, '-' and '.' (RFC 1123); needs the uts namespace.`,
     },
     readUtsName,
   ),
@@ -67,7 +83,7 @@ export const NS_KEYS = [
       repeatable: false,
       placeholder: "NAME",
       defaultDoc: "none (the namespace keeps the host's name)",
-      doc: `NIS domain name inside the jail (1-${UTS_MAX} bytes); needs the uts namespace.`,
+      doc: `NIS domain name inside the jail, written like a hostname (RFC 1123, 1-${UTS_MAX} bytes); needs the uts namespace.`,
     },
     readUtsName,
   ),

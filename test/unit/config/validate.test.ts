@@ -13,7 +13,8 @@ const GOOD: [string, string][] = [
   ["maps as tables", `${CMD}uid = 5\n[[uid_map]]\ninside = 0\noutside = 1000\ncount = 10`],
   ["mnt alias", `${CMD}unshare = ["mnt", "user"]`],
   ["hostname with uts", `${CMD}unshare = ["uts"]\nhostname = "box"`],
-  ["64-byte hostname", `${CMD}hostname = "${"h".repeat(64)}"`],
+  ["dotted hostname", `${CMD}hostname = "web-1.example.org"`],
+  ["64-byte hostname", `${CMD}hostname = "${"h".repeat(31)}.${"h".repeat(32)}"`],
   ["env with = in value", `${CMD}env = ["A=b=c", "EMPTY="]`],
   ["everything", `${CMD}time_limit = 0\nas_pid_1 = true\nexec = false\npass_fd = [3, 4]\ncap = ["chown"]\nlog_level = "debug"\nchdir = "/tmp"\ndomainname = "d"`],
 ];
@@ -44,6 +45,11 @@ const BAD: [string, string, [string, string, number?][]][] = [
   ["hostname too long", `${CMD}hostname = "${"h".repeat(65)}"`, [["hostname", "must be 1 to 64 bytes long, got 65", 2]]],
   ["hostname empty", `${CMD}hostname = ""`, [["hostname", "must be 1 to 64 bytes long, got 0", 2]]],
   ["hostname NUL", `${CMD}hostname = "a\\u0000b"`, [["hostname", "must not contain a NUL byte", 2]]],
+  ["hostname newline", `${CMD}hostname = "a\\nb"`, [["hostname", "may hold only letters, digits, '-' and '.' (RFC 1123), got 'a\nb'", 2]]],
+  ["hostname slash", `${CMD}hostname = "a/b"`, [["hostname", "may hold only letters, digits, '-' and '.' (RFC 1123), got 'a/b'", 2]]],
+  ["hostname escape", `${CMD}domainname = "\\u001b]0;x"`, [["domainname", "may hold only letters, digits, '-' and '.' (RFC 1123), got '\u001b]0;x'", 2]]],
+  ["hostname label", `${CMD}hostname = "a..b"`, [["hostname", "each dot-separated label must be 1 to 63 characters, not starting or ending with '-', got 'a..b'", 2]]],
+  ["hostname hyphen", `${CMD}hostname = "-a"`, [["hostname", "each dot-separated label must be 1 to 63 characters, not starting or ending with '-', got '-a'", 2]]],
   ["relative chdir", `${CMD}chdir = "tmp"`, [["chdir", "must be an absolute path, got 'tmp'", 2]]],
   ["bad env entry", `${CMD}env = ["NOEQUALS", "1X=2"]`, [
     ["env[0]", `expected "KEY=VALUE", got 'NOEQUALS'`, 2],
