@@ -15,6 +15,8 @@ export interface ConfigIssue {
   readonly message: string;
   /** 1-based line in `file`, when the key could be found there. */
   readonly line?: number;
+  /** The value came from the command line, not the file: no file name in front. */
+  readonly cli?: boolean;
 }
 
 /** Every problem of one config at once, each with its key path (and line when known). */
@@ -32,7 +34,7 @@ export class ConfigError extends JailError {
 }
 
 function formatIssue(file: string | null, issue: ConfigIssue): string {
-  const where = file === null ? "" : issue.line === undefined ? `${printable(file)}: ` : `${printable(file)}:${issue.line}: `;
+  const where = file === null || issue.cli ? "" : issue.line === undefined ? `${printable(file)}: ` : `${printable(file)}:${issue.line}: `;
   return `${where}${cut(printable(issue.path), MAX_PATH)}: ${printable(issue.message)}`;
 }
 

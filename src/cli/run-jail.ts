@@ -3,7 +3,7 @@
 import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { hostRootWarning } from "../config/schema/ids.ts";
-import { printable } from "../errors.ts";
+import { printable, UsageError } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { buildPlan } from "../plan/build.ts";
 import { placeholderFds } from "../plan/context.ts";
@@ -16,6 +16,7 @@ export async function runJail(command: string[], opts: Record<string, unknown>, 
   const { linuxSys } = await import("../sys/linux-sys.ts");
   const host = readHostFacts(linuxSys.readFile);
   const file = typeof opts.config === "string" ? opts.config : null;
+  if (file === "") throw new UsageError("--config: the path is empty");
   const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host, linuxSys.readFile);
   const log = createLogger(config.logLevel);
   if (opts.dryRun) {

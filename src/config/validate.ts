@@ -67,7 +67,7 @@ function placeIssue(issue: ConfigIssue, cliKeys: ReadonlySet<string> | undefined
   const head = CONFIG_KEYS.find((k) => issue.path === k || issue.path.startsWith(`${k}[`) || issue.path.startsWith(`${k}.`));
   if (head !== undefined && cliKeys?.has(head)) {
     const flag = specFor(head)?.flag;
-    return { path: flag ? flag + issue.path.slice(head.length) : issue.path, message: issue.message };
+    return { path: flag ? flag + issue.path.slice(head.length) : issue.path, message: issue.message, cli: true };
   }
   const line = lineOfPath(issue.path);
   return line === undefined ? issue : { ...issue, line };

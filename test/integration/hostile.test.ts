@@ -75,3 +75,22 @@ describe.skipIf(!(host.binary && host.root))("terminal safety", () => {
     expect(r.stderr).not.toContain("\x1b");
   });
 });
+
+describe.skipIf(!(host.binary && host.root))("where a problem is", () => {
+  test("--config= says the path is empty", () => {
+    for (const args of [["run", "--config=", "--", "/bin/true"], ["run", "-c", "", "/bin/true"]]) {
+      const r = nsjail("root", args);
+      expect(r.stderr).toBe("nsjail: --config: the path is empty\n");
+      expect(r.code).toBe(2);
+    }
+    expect(nsjail("root", ["check", ""]).stderr).toBe("nsjail: check: the path is empty\n");
+  });
+
+  test("flag errors are not prefixed with the config file's name", () => {
+    const file = join(dir, "ok.toml");
+    writeFileSync(file, 'command = ["/bin/true"]\n');
+    const r = nsjail("root", ["run", "-c", file, "--time-limit", "soon"]);
+    expect(r.stderr).toBe("nsjail: --time-limit: expected a non-negative integer, got 'soon'\n");
+    expect(r.code).toBe(2);
+  });
+});

@@ -74,11 +74,16 @@ describe("resolveConfig", () => {
   test("CLI issues name the flag; file issues keep their line", () => {
     const e = configErrorOf(() => resolveArgs(BASE, ["--time-limit", "x", "--uid-map", "0:1000", "--unshare", "net"]));
     expect(e.issues).toEqual([
-      { path: "--uid-map[0]", message: `expected "IN:OUT:COUNT" (three non-negative integers), got '0:1000'` },
-      { path: "--time-limit", message: "expected a non-negative integer, got 'x'" },
+      { path: "--uid-map[0]", message: `expected "IN:OUT:COUNT" (three non-negative integers), got '0:1000'`, cli: true },
+      { path: "--time-limit", message: "expected a non-negative integer, got 'x'", cli: true },
       { path: "hostname", message: 'needs the uts namespace (add "uts" to unshare)', line: 4 },
     ]);
-    expect(e.message.split("\n")[2]).toBe(`${BASE}:4: hostname: needs the uts namespace (add "uts" to unshare)`);
+    // Flag issues carry no file name: the file did not say it.
+    expect(e.message.split("\n")).toEqual([
+      `--uid-map[0]: expected "IN:OUT:COUNT" (three non-negative integers), got '0:1000'`,
+      "--time-limit: expected a non-negative integer, got 'x'",
+      `${BASE}:4: hostname: needs the uts namespace (add "uts" to unshare)`,
+    ]);
   });
   test("no command anywhere", () => {
     const e = configErrorOf(() => resolveArgs(null, []));
