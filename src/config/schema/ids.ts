@@ -227,11 +227,15 @@ function mapLineLimit(config: JailConfig): ConfigIssue[] {
   );
 }
 
-/** With exec no parent stays behind to run newuidmap: the process writes its own one-id map. */
-function execMapsOneId(config: JailConfig): ConfigIssue[] {
+/**
+ * With exec no parent stays behind to run newuidmap: the process writes its own map, one id of
+ * count 1, and unprivileged only its own id (root first becomes the id it maps to).
+ */
+function execMapsOneId(config: JailConfig, host: HostFacts): ConfigIssue[] {
   if (!config.exec) return [];
+  const own = { uid_map: host.uid, gid_map: host.gid };
   return MAPS(config).flatMap(([key, map]) =>
-    map.length > 1 || map.some((m) => m.count !== 1)
+    map.length > 1 || map.some((m) => m.count !== 1 || (host.uid !== 0 && m.outside !== own[key]))
       ? [{ path: key, message: "with exec only one id of count 1 (your own) can be mapped: newuidmap needs nsjail to stay" }]
       : [],
   );

@@ -181,3 +181,12 @@ describe("what execve in the jail can take", () => {
     ]);
   });
 });
+
+test("exec refuses maps only newuidmap could write, before anything runs", () => {
+  const message = "with exec only one id of count 1 (your own) can be mapped: newuidmap needs nsjail to stay";
+  expect(issuesOf(`${CMD}exec = true\nuid = 0\nuid_map = ["0:100000:65536"]`)).toEqual([{ path: "uid_map", message, line: 4 }]);
+  expect(issuesOf(`${CMD}exec = true\nuid = 0\nuid_map = ["0:1000:1", "1:100000:5"]`)).toEqual([{ path: "uid_map", message, line: 4 }]);
+  // Unprivileged, a single id must be the caller's own; root may pick any single id.
+  expect(issuesOf(`${CMD}exec = true\nuid = 0\nuid_map = ["0:12345:1"]`)).toEqual([{ path: "uid_map", message, line: 4 }]);
+  expect(configOf(`${CMD}exec = true\nuid = 0\nuid_map = ["0:12345:1"]`, rootHost).uidMap).toEqual([{ inside: 0, outside: 12345, count: 1 }]);
+});
