@@ -19,11 +19,29 @@ async function main(argv: string[]): Promise<number> {
     }
     return code;
   } catch (err) {
-    process.stderr.write(`nsjail: ${renderError(err)}\n`);
-    if (err instanceof JailError) return err.exitCode;
-    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    const text = renderError(err);
+    if (err instanceof JailError) {
+      writeStderr(`nsjail: ${text}\n`);
+      return err.exitCode;
+    }
+    // Not ours: a resource limit hit inside Bun (one line naming the limit), or a bug (the stack).
+    const limit = LIMITS.find(([pattern]) => pattern.test(text))?.[1];
+    writeStderr(limit ? `nsjail: ${text} — ${limit}\n` : `nsjail: ${text}\n${err instanceof Error ? (err.stack ?? "") : ""}\n`);
     return EXIT_SETUP;
   }
+}
+
+/** What a failure inside Bun (dlopen, allocation) says when a resource limit is the cause. */
+const LIMITS: readonly (readonly [RegExp, string])[] = [
+  [/too many open files/i, "the open-file limit (ulimit -n) is too low"],
+  [/cannot allocate memory|out of memory|failed to map segment/i, "the address-space limit (ulimit -v) is too low: Bun reserves a few GB of it"],
+  [/cannot load the C library/i, "is the address-space limit (ulimit -v) too low? Bun reserves a few GB of it"],
+  [/resource temporarily unavailable/i, "the process limit (ulimit -u) is reached"],
+];
+
+/** Straight to fd 2: at the open-file limit Bun's stderr stream, which dups fd 2, loses the line. */
+function writeStderr(text: string): void {
+  (require("node:fs") as typeof import("node:fs")).writeSync(2, text);
 }
 
 // Bun lets the process end when only a signal listener or a pending dynamic import is left,

@@ -94,3 +94,19 @@ describe.skipIf(!(host.binary && host.root))("where a problem is", () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe.skipIf(!(host.binary && host.root))("low resource limits", () => {
+  // Bun itself needs a few fds and GB of address space to start at all; these limits let it
+  // start and then fail inside nsjail, which must say which limit in one line.
+  test.each([
+    ["ulimit -n 6", "the open-file limit (ulimit -n)"],
+    ["ulimit -n 7", "the open-file limit (ulimit -n)"],
+    ["ulimit -v 1500000", "address-space limit (ulimit -v)"],
+  ])("%s: one line naming the limit, no stack trace", (limit, words) => {
+    const r = nsjail("root", ["run", "--", "/bin/true"], { shell: `${limit}; ` });
+    expect(r.code).toBe(255);
+    expect(r.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toStartWith("nsjail: ");
+    expect(r.stderr).toContain(words);
+  });
+});

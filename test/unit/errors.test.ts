@@ -35,7 +35,7 @@ test("config issues carry file:line when known, and all come out at once", () =>
 
 test("causes are rendered once, in order", () => {
   const err = new Error("launch failed", { cause: new SyscallError("pipe2", 24) });
-  expect(renderError(err)).toBe("launch failed\n  caused by: pipe2: EMFILE (Too many open files)");
+  expect(renderError(err)).toBe("launch failed\n  caused by: pipe2: EMFILE (Too many open files) — the open-file limit (ulimit -n) is too low");
 });
 
 test("nothing a user wrote reaches the terminal as a control sequence", () => {
