@@ -2,7 +2,8 @@
 // cannot drift from the validator. `bun scripts/gen-config-doc.ts` rewrites the file; a unit
 // test fails when the committed copy is stale.
 import { writeFileSync } from "node:fs";
-import { MAX_CONFIG_BYTES } from "../src/config/load.ts";
+import { negatedFlag } from "../src/cli/flag-table.ts";
+import { MAX_CONFIG_MIB } from "../src/config/load.ts";
 import { KIND_DOC, SCHEMA, type KeySpec } from "../src/config/schema/index.ts";
 
 export const DOC_PATH = new URL("../docs/config.md", import.meta.url).pathname;
@@ -24,7 +25,7 @@ log_level = "warn"
 
 function cli(s: KeySpec): string {
   if (s.flag === null) return "`-- CMD...`";
-  const arg = s.kind === "bool" ? ` / \`--no-${s.flag.slice(2)}\`` : ` ${s.placeholder}`;
+  const arg = s.kind === "bool" ? ` / \`${negatedFlag(s.flag)}\`` : ` ${s.placeholder}`;
   return s.kind === "bool" ? `\`${s.flag}\`${arg}` : `\`${s.flag}${arg}\``;
 }
 
@@ -37,7 +38,7 @@ export function renderConfigDoc(): string {
     "A jail is described by a TOML file (`nsjail run --config FILE`), by command-line flags, or",
     "both. Flags win over the file; a repeatable flag replaces the file's whole list. Unknown keys",
     "are errors, and every problem is reported at once with its key path and line. A config file",
-    `must be a regular file of at most ${MAX_CONFIG_BYTES >> 20} MiB of UTF-8.`,
+    `must be a regular file of at most ${MAX_CONFIG_MIB} MiB of UTF-8.`,
     "",
     "| TOML key | CLI | Type | Default |",
     "| --- | --- | --- | --- |",

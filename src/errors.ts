@@ -91,6 +91,9 @@ const MAX_PATH = 80;
  * (the start) and the errno (the end) stay. */
 const MAX_LINE = 400;
 const ELLIPSIS = "…";
+/** How sys/bytes.ts carries a byte 0x80–0xFF that is not UTF-8: U+DC80–U+DCFF. */
+const BYTE_ESCAPE_FIRST = 0xdc80;
+const BYTE_ESCAPE_LAST = 0xdcff;
 
 /**
  * `text` safe for a terminal: C0 and C1 controls, DEL and bidirectional overrides as `\xNN` or
@@ -101,7 +104,7 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu, (c) => {
     const code = c.codePointAt(0)!;
     if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
-    if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code & 0xff).toString(16)}`;
+    if (code >= BYTE_ESCAPE_FIRST && code <= BYTE_ESCAPE_LAST) return `\\x${(code & 0xff).toString(16)}`;
     return `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }

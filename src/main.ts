@@ -39,9 +39,11 @@ const LIMITS: readonly (readonly [RegExp, string])[] = [
   [/resource temporarily unavailable/i, "the process limit (ulimit -u) is reached"],
 ];
 
+const STDERR = 2;
+
 /** Straight to fd 2: at the open-file limit Bun's stderr stream, which dups fd 2, loses the line. */
 function writeStderr(text: string): void {
-  (require("node:fs") as typeof import("node:fs")).writeSync(2, text);
+  (require("node:fs") as typeof import("node:fs")).writeSync(STDERR, text);
 }
 
 // Bun lets the process end when only a signal listener or a pending dynamic import is left,

@@ -1,7 +1,7 @@
 // CLI: a commander-free parser for well-formed `nsjail run …` lines, built from the same flag
 // table (flag-table.ts). It returns exactly what commander's run action would receive, or null
 // and main.ts falls back to commander, which owns help, usage errors and everything unusual.
-import { FLAGGED, RUN_OPTIONS, attributeFor } from "./flag-table.ts";
+import { FLAGGED, RUN_OPTIONS, attributeFor, negatedFlag } from "./flag-table.ts";
 
 export interface FastRun {
   readonly command: string[];
@@ -28,7 +28,7 @@ function buildLookup(): Lookup {
     if (s.kind === "bool") {
       // Commander stores `--no-x` as x = false when `--x` exists too, with no default for x.
       map.set(s.flag, { attr, effect: "on" });
-      map.set(`--no-${s.flag.slice(2)}`, { attr, effect: "off" });
+      map.set(negatedFlag(s.flag), { attr, effect: "off" });
     } else {
       map.set(s.flag, { attr, effect: s.repeatable ? "collect" : "value" });
     }

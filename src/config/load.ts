@@ -7,7 +7,8 @@ import { nodeReadFile, type ReadFile } from "./read-file.ts";
 
 /** A config is a page or two of TOML; the cap keeps a wrong path (a log, a disk image) from
  * eating memory. Documented in docs/config.md and `--help`. */
-export const MAX_CONFIG_BYTES = 1 << 20;
+export const MAX_CONFIG_MIB = 1;
+const MAX_CONFIG_BYTES = MAX_CONFIG_MIB << 20;
 
 export interface LoadedConfig {
   readonly raw: Record<string, unknown>;
@@ -29,7 +30,7 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
 /** What the reader's non-errno refusals mean for a config file. */
 const REFUSALS: Readonly<Record<string, string>> = {
   [NOT_REGULAR]: "not a regular file (a FIFO, socket or device cannot be a config)",
-  EFBIG: `larger than the ${MAX_CONFIG_BYTES >> 20} MiB a config file may have`,
+  EFBIG: `larger than the ${MAX_CONFIG_MIB} MiB a config file may have`,
 };
 
 /**

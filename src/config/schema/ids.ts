@@ -13,6 +13,8 @@ const MAX_ID = 0xffff_fffe;
 const MAX_MAP_LINES = 340;
 const MAP_FIELDS = ["inside", "outside", "count"] as const;
 const SIDES = ["inside", "outside"] as const;
+/** The overflow id ("nobody"/"nogroup"): root's jail runs as it on the host unless asked otherwise. */
+const UNPRIVILEGED_ID = 65534;
 
 function idReader(kind: "user" | "group"): Reader<number> {
   return (v, path, { report, host }) => {
@@ -109,7 +111,7 @@ export const ID_KEYS = [
       kind: "idmap[]",
       repeatable: true,
       placeholder: "IN:OUT:COUNT",
-      defaultDoc: "`<uid>:<caller's uid>:1` when `user` is unshared; as root `<uid>:<uid>:1`, and `0:65534:1` for uid 0",
+      defaultDoc: `\`<uid>:<caller's uid>:1\` when \`user\` is unshared; as root \`<uid>:<uid>:1\`, and \`0:${UNPRIVILEGED_ID}:1\` for uid 0`,
       doc: "Lines of /proc/PID/uid_map (inside id, outside id, count); only with the user namespace. As root the jail is never host uid 0 unless a line maps to 0 (e.g. `0:0:1`), and then nsjail warns.",
     },
     readIdMaps,
@@ -121,7 +123,7 @@ export const ID_KEYS = [
       kind: "idmap[]",
       repeatable: true,
       placeholder: "IN:OUT:COUNT",
-      defaultDoc: "`<gid>:<caller's gid>:1` when `user` is unshared; as root `<gid>:<gid>:1`, and `0:65534:1` for gid 0",
+      defaultDoc: `\`<gid>:<caller's gid>:1\` when \`user\` is unshared; as root \`<gid>:<gid>:1\`, and \`0:${UNPRIVILEGED_ID}:1\` for gid 0`,
       doc: "Lines of /proc/PID/gid_map (inside id, outside id, count); only with the user namespace.",
     },
     readIdMaps,
@@ -129,9 +131,6 @@ export const ID_KEYS = [
 ] as const;
 
 type IdFields = Partial<ValuesOf<typeof ID_KEYS>>;
-
-/** The overflow id ("nobody"/"nogroup"): root's jail runs as it on the host unless asked otherwise. */
-const UNPRIVILEGED_ID = 65534;
 
 /**
  * Where an inside id goes on the host when no map is given. Unprivileged, a process may map
