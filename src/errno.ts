@@ -25,6 +25,7 @@ const ERRNOS: Record<number, readonly [string, string]> = {
   20: ["ENOTDIR", "Not a directory"],
   21: ["EISDIR", "Is a directory"],
   22: ["EINVAL", "Invalid argument"],
+  23: ["ENFILE", "Too many open files in system"],
   24: ["EMFILE", "Too many open files"],
   26: ["ETXTBSY", "Text file busy"],
   28: ["ENOSPC", "No space left on device"],
@@ -54,6 +55,12 @@ const HINTS: Record<string, string> = {
   "execve:EACCES": "the command is not executable inside the jail (permissions or a noexec mount)",
   "mount:EPERM": "the mount is not allowed in this user namespace",
   "sethostname:EPERM": "a hostname needs a new uts namespace",
+  "clone:EAGAIN": "the process limit (ulimit -u) is reached",
+  // The init reports a failed fork at the first op of the command's process, setsid.
+  "setsid:EAGAIN": "the jail's init could not fork: the process limit (ulimit -u) is reached",
+  "*:EMFILE": "the open-file limit (ulimit -n) is too low",
+  "*:ENFILE": "the system-wide open-file limit (sysctl fs.file-max) is reached",
+  "*:ENOMEM": "out of memory, or the address-space limit (ulimit -v) is too low",
 };
 
 export function hintFor(call: string, errno: number): string | undefined {

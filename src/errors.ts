@@ -15,22 +15,27 @@ export interface ConfigIssue {
   readonly message: string;
   /** 1-based line in `file`, when the key could be found there. */
   readonly line?: number;
+  /** The value came from the command line, not the file: no file name in front. */
+  readonly cli?: boolean;
 }
 
-/** All problems of one config at once (changesets' flattenIssues). */
+/** Every problem of one config at once, each with its key path (and line when known). */
 export class ConfigError extends JailError {
   override readonly exitCode = EXIT_USAGE;
   constructor(
     readonly file: string | null,
     readonly issues: readonly ConfigIssue[],
+    /** Issues past those listed, counted but not kept. */
+    readonly omitted = 0,
   ) {
-    super(issues.map((i) => formatIssue(file, i)).join("\n"));
+    const more = omitted > 0 ? [`… and ${omitted} more problem${omitted === 1 ? "" : "s"}`] : [];
+    super([...issues.map((i) => formatIssue(file, i)), ...more].join("\n"));
   }
 }
 
-export function formatIssue(file: string | null, issue: ConfigIssue): string {
-  const where = file === null ? "" : issue.line === undefined ? `${file}: ` : `${file}:${issue.line}: `;
-  return `${where}${issue.path}: ${issue.message}`;
+function formatIssue(file: string | null, issue: ConfigIssue): string {
+  const where = file === null || issue.cli ? "" : issue.line === undefined ? `${printable(file)}: ` : `${printable(file)}:${issue.line}: `;
+  return `${where}${cut(printable(issue.path), MAX_PATH)}: ${printable(issue.message)}`;
 }
 
 /** Bad command line: exit 2 like every other usage error. */
@@ -67,12 +72,45 @@ export class SetupError extends JailError {
   }
 }
 
-/** Render an error and its cause chain once, one line per link. */
+/** Render an error and its cause chain once, one line per link (a ConfigError has one per
+ * issue). Control characters are escaped and long lines cut, so nothing a user wrote can
+ * drive the terminal or flood it. */
 export function renderError(err: unknown): string {
   const lines: string[] = [];
   for (let e: unknown = err; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
-    lines.push(e instanceof Error ? e.message : String(e));
+    const text = e instanceof ConfigError ? e.message : printable(e instanceof Error ? e.message : String(e));
+    lines.push(text.split("\n").map((l) => cut(l, MAX_LINE)).join("\n"));
     if (!(e instanceof Error)) break;
   }
   return lines.join("\n  caused by: ");
+}
+
+/** A config key path longer than this is cut: a hostile key can be a megabyte. */
+const MAX_PATH = 80;
+/** A rendered line longer than this loses its middle, where the user's values sit; what failed
+ * (the start) and the errno (the end) stay. */
+const MAX_LINE = 400;
+const ELLIPSIS = "…";
+/** How sys/bytes.ts carries a byte 0x80–0xFF that is not UTF-8: U+DC80–U+DCFF. */
+const BYTE_ESCAPE_FIRST = 0xdc80;
+const BYTE_ESCAPE_LAST = 0xdcff;
+
+/**
+ * `text` safe for a terminal: C0 and C1 controls, DEL and bidirectional overrides as `\xNN` or
+ * `\uNNNN`, and the escapes of invalid UTF-8 bytes (U+DC80–U+DCFF, see sys/bytes.ts) as the
+ * byte they stand for, `\xNN`.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu, (c) => {
+    const code = c.codePointAt(0)!;
+    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
+    if (code >= BYTE_ESCAPE_FIRST && code <= BYTE_ESCAPE_LAST) return `\\x${(code & 0xff).toString(16)}`;
+    return `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil((max - ELLIPSIS.length) * 0.6);
+  return `${text.slice(0, head)}${ELLIPSIS}${text.slice(text.length - (max - ELLIPSIS.length - head))}`;
 }

@@ -1,7 +1,6 @@
 // Levelled logger: one line per event on stderr. Pure stages never log.
-import type { LogLevel } from "./config/model.ts";
-
-const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+import { LOG_LEVELS, type LogLevel } from "./config/model.ts";
+import { printable } from "./errors.ts";
 
 export interface Logger {
   debug(msg: string): void;
@@ -16,7 +15,7 @@ const writeStderr = (line: string) => void (require("node:fs") as typeof import(
 
 export function createLogger(level: LogLevel, write: (line: string) => void = writeStderr): Logger {
   const at = (lvl: LogLevel) => (msg: string) => {
-    if (RANK[lvl] >= RANK[level]) write(`nsjail: ${lvl === "info" ? "" : `${lvl}: `}${msg}\n`);
+    if (LOG_LEVELS.indexOf(lvl) >= LOG_LEVELS.indexOf(level)) write(`nsjail: ${lvl === "info" ? "" : `${lvl}: `}${printable(msg)}\n`);
   };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }

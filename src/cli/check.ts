@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
+import { printable, UsageError } from "../errors.ts";
 
 export function registerCheck(program: Command, setExit: (code: number) => void): void {
   program
@@ -9,8 +10,9 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
     .description("validate a config file and print every problem with file:line and key")
     .argument("<file>", "TOML config")
     .action((file: string) => {
+      if (file === "") throw new UsageError("check: the path is empty");
       resolveConfig({ file, cli: {}, command: [] }, readHostFacts());
-      process.stdout.write(`${file}: ok\n`);
+      process.stdout.write(`${printable(file)}: ok\n`);
       setExit(0);
     });
 }

@@ -1,7 +1,7 @@
 // CLI: a commander-free parser for well-formed `nsjail run …` lines, built from the same flag
 // table (flag-table.ts). It returns exactly what commander's run action would receive, or null
 // and main.ts falls back to commander, which owns help, usage errors and everything unusual.
-import { FLAGGED, RUN_OPTIONS, attributeFor } from "./flag-table.ts";
+import { FLAGGED, RUN_OPTIONS, attributeFor, negatedFlag } from "./flag-table.ts";
 
 export interface FastRun {
   readonly command: string[];
@@ -13,6 +13,8 @@ type Effect = "value" | "collect" | "on" | "off";
 type Lookup = ReadonlyMap<string, { readonly attr: string; readonly effect: Effect }>;
 
 let lookup: Lookup | null = null;
+
+const LONG = "--";
 
 function buildLookup(): Lookup {
   const map = new Map<string, { attr: string; effect: Effect }>();
@@ -26,7 +28,7 @@ function buildLookup(): Lookup {
     if (s.kind === "bool") {
       // Commander stores `--no-x` as x = false when `--x` exists too, with no default for x.
       map.set(s.flag, { attr, effect: "on" });
-      map.set(`--no-${s.flag.slice(2)}`, { attr, effect: "off" });
+      map.set(negatedFlag(s.flag), { attr, effect: "off" });
     } else {
       map.set(s.flag, { attr, effect: s.repeatable ? "collect" : "value" });
     }
@@ -50,17 +52,19 @@ export function parseRunFast(argv: readonly string[]): FastRun | null {
     // An operand ("-" alone included): it and everything after it belong to the command.
     if (arg.length < 2 || arg[0] !== "-") return { command: argv.slice(i - 1), opts };
     // `--name=value`; short options with attached values (`-cFILE`) go to commander.
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const spec = lookup.get(eq > 2 ? arg.slice(0, eq) : arg);
+    const eq = arg.startsWith(LONG) ? arg.indexOf("=") : -1;
+    const attached = eq > LONG.length;
+    const spec = lookup.get(attached ? arg.slice(0, eq) : arg);
     // Unknown (-h and --help included), or `--bool=x`, which commander rejects.
-    if (spec === undefined || (eq > 2 && (spec.effect === "on" || spec.effect === "off"))) return null;
+    if (spec === undefined || (attached && (spec.effect === "on" || spec.effect === "off"))) return null;
     if (spec.effect === "on" || spec.effect === "off") {
       opts[spec.attr] = spec.effect === "on";
       continue;
     }
-    if (eq <= 2 && i >= argv.length) return null; // missing value: commander's error message
-    const value = eq > 2 ? arg.slice(eq + 1) : argv[i++]!;
-    opts[spec.attr] = spec.effect === "collect" ? [...((opts[spec.attr] as string[] | undefined) ?? []), value] : value;
+    if (!attached && i >= argv.length) return null; // missing value: commander's error message
+    const value = attached ? arg.slice(eq + 1) : argv[i++]!;
+    if (spec.effect === "value") opts[spec.attr] = value;
+    else ((opts[spec.attr] ??= []) as string[]).push(value); // appends in place: O(1) per flag
   }
   return { command: [], opts };
 }

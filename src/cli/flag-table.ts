@@ -1,7 +1,8 @@
 // Stage 1 (config), CLI side, without commander: which options `run` takes, the attribute each
 // sets in the parsed options object, and parsed options → the raw snake_case table a TOML file
 // would give, so the validator checks both the same way. Shared by commander and the fast path.
-import { SCHEMA, type KeySpec } from "../config/schema.ts";
+import { MAX_CONFIG_MIB } from "../config/load.ts";
+import { SCHEMA, type KeySpec } from "../config/schema/index.ts";
 
 export type FlagSpec = KeySpec & { readonly flag: string };
 
@@ -18,9 +19,14 @@ export interface RunOption {
 
 /** `run`'s own options, which are not config keys (commander registers them from here too). */
 export const RUN_OPTIONS: readonly RunOption[] = [
-  { short: "-c", long: "--config", placeholder: "file", doc: "TOML config file (flags override its keys)" },
+  { short: "-c", long: "--config", placeholder: "file", doc: `TOML config file, a regular file of at most ${MAX_CONFIG_MIB} MiB (flags override its keys)` },
   { short: null, long: "--dry-run", placeholder: null, doc: "print the plan, one op a line, and exit" },
 ];
+
+/** A boolean flag's off switch: `--exec` → `--no-exec`. */
+export function negatedFlag(flag: string): string {
+  return `--no-${flag.slice("--".length)}`;
+}
 
 /**
  * Commander's attribute name for a long flag (Option.attributeName(), reimplemented so the fast

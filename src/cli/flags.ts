@@ -1,11 +1,15 @@
 // Stage 1 (config), CLI side: one commander option per schema key. Naming and the conversion to
 // raw TOML keys live in flag-table.ts, which the commander-free fast path shares.
 import { type Command, Option } from "commander";
-import type { KeySpec } from "../config/schema.ts";
-import { FLAGGED } from "./flag-table.ts";
+import type { KeySpec } from "../config/schema/index.ts";
+import { FLAGGED, negatedFlag } from "./flag-table.ts";
 
+/** Appends in place, so n repeats of a flag cost O(n), not O(n²). Commander hands back what
+ * this returned last time, so the array is ours to grow. */
 function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
+  const list = previous ?? [];
+  list.push(value);
+  return list;
 }
 
 function helpText(s: KeySpec): string {
@@ -18,7 +22,7 @@ export function addConfigFlags(cmd: Command): Command {
   for (const s of FLAGGED) {
     if (s.kind === "bool") {
       cmd.addOption(new Option(s.flag, helpText(s)));
-      cmd.addOption(new Option(`--no-${s.flag.slice(2)}`, `Turn ${s.flag} off, overriding the config`));
+      cmd.addOption(new Option(negatedFlag(s.flag), `Turn ${s.flag} off, overriding the config`));
       continue;
     }
     const opt = new Option(`${s.flag} <${s.placeholder}>`, helpText(s));

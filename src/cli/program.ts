@@ -19,9 +19,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
 }
 
 /** Parses and runs `argv`; commander's own exits (help, usage errors) become exit codes here. */
-export async function parseProgram(argv: readonly string[], setExit: (code: number) => void): Promise<void> {
+export async function parseProgram(program: Command, argv: readonly string[], setExit: (code: number) => void): Promise<void> {
   try {
-    await buildProgram(setExit).parseAsync([...argv], { from: "user" });
+    await program.parseAsync([...argv], { from: "user" });
   } catch (err) {
     // exitOverride() turns --help into a CommanderError with exit code 0; anything else is usage.
     if (!(err instanceof CommanderError)) throw err;

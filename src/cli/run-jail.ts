@@ -2,6 +2,8 @@
 // jail → exit status. Called by commander (run.ts) and by the fast path (fast-argv.ts) alike.
 import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
+import { hostRootWarning } from "../config/schema/ids.ts";
+import { printable, UsageError } from "../errors.ts";
 import { planDigest, prepareJail, runJail } from "../jail.ts";
 import { createLogger } from "../log.ts";
 import { describePlan } from "../plan/describe.ts";
@@ -13,15 +15,15 @@ export async function runCommand(command: string[], opts: Record<string, unknown
   const { linuxSys } = await import("../sys/linux-sys.ts");
   const host = readHostFacts(linuxSys.readFile);
   const file = typeof opts.config === "string" ? opts.config : null;
+  if (file === "") throw new UsageError("--config: the path is empty");
   const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host, linuxSys.readFile);
   const log = createLogger(config.logLevel);
   const jail = prepareJail(config, host);
   if (opts.dryRun) {
-    process.stdout.write(`${describePlan(jail.plan).join("\n")}\n${planDigest(jail)}\n`);
+    process.stdout.write(`${describePlan(jail.plan).map(printable).join("\n")}\n${planDigest(jail)}\n`);
     return setExit(0);
   }
-  if (host.uid === 0 && !config.unshare.has("user") && config.uid === 0) {
-    log.warn("the jail runs as real root of the host (no user namespace, uid 0)");
-  }
+  const warning = hostRootWarning(config, host);
+  if (warning !== null) log.warn(warning);
   setExit(await runJail(jail, host, log));
 }

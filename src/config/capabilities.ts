@@ -45,11 +45,17 @@ export const CAPABILITIES: readonly string[] = [
   "CAP_CHECKPOINT_RESTORE", // 40
 ];
 
+const PREFIX = "CAP_";
+
+/** `net_bind_service`, `Cap_Net_Bind_Service` → `CAP_NET_BIND_SERVICE`, known or not. */
+export function capFullName(name: string): string {
+  const upper = name.trim().toUpperCase();
+  return upper.startsWith(PREFIX) ? upper : `${PREFIX}${upper}`;
+}
+
 /** `net_bind_service`, `CAP_NET_BIND_SERVICE`, `Cap_Net_Bind_Service` → 10; unknown → null. */
 export function capNumber(name: string): number | null {
-  const upper = name.trim().toUpperCase();
-  const full = upper.startsWith("CAP_") ? upper : `CAP_${upper}`;
-  const n = CAPABILITIES.indexOf(full);
+  const n = CAPABILITIES.indexOf(capFullName(name));
   return n < 0 ? null : n;
 }
 

@@ -1,9 +1,18 @@
 // Stage 1 (config): the one bag of host facts every stage may read — our ids, environment,
 // the kernel's highest capability and name lookups. Gathered once by the CLI, injected
 // everywhere else, so no stage below it probes /etc or /proc and tests pass a fake.
+import { decodeBytes } from "../sys/bytes.ts";
 import { CAPABILITIES } from "./capabilities.ts";
-import { idLookup } from "./ids.ts";
 import { decodeUtf8, nodeReadFile, type ReadFile } from "./read-file.ts";
+
+const CAP_LAST_CAP = "/proc/sys/kernel/cap_last_cap";
+/** A number and a newline; anything longer is not what the kernel writes there. */
+const CAP_LAST_CAP_MAX = 32;
+/** Large enough for the biggest /etc/passwd seen in the wild, small enough to bound memory. */
+const ID_FILE_MAX = 64 << 20;
+/** The kernel keeps argv and envp together under a quarter of the stack limit; this is ample. */
+const ENVIRON_MAX = 64 << 20;
+const REPLACEMENT = "\uFFFD";
 
 export interface HostFacts {
   /** Effective uid and gid of the nsjail process on the host. */
@@ -16,25 +25,90 @@ export interface HostFacts {
   lookupGroup(name: string): number | null;
 }
 
-/** The real host: our ids and env, the kernel's highest capability, /etc/passwd and /etc/group. */
-export function readHostFacts(readFile: ReadFile = nodeReadFile): HostFacts {
+/** Name → id: the id, null for "no such name", undefined when the service cannot answer. */
+export type NameLookup = (name: string) => number | null | undefined;
+
+export interface NameService {
+  readonly user: NameLookup;
+  readonly group: NameLookup;
+}
+
+/** The C library's name service (files, LDAP, sssd, …), loaded on the first lookup only. */
+const LIBC_NAMES: NameService = {
+  user: (name) => (require("../sys/nss.ts") as typeof import("../sys/nss.ts")).userId(name),
+  group: (name) => (require("../sys/nss.ts") as typeof import("../sys/nss.ts")).groupId(name),
+};
+
+/** The real host: our ids and env, the kernel's highest capability, and name lookups through
+ * `names`, falling back to /etc/passwd and /etc/group when the service cannot answer. */
+export function readHostFacts(readFile: ReadFile = nodeReadFile, names: NameService = LIBC_NAMES): HostFacts {
   return {
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
-    env: process.env,
-    capLastCap: readCapLastCap(undefined, readFile),
-    lookupUser: idLookup("/etc/passwd", readFile),
-    lookupGroup: idLookup("/etc/group", readFile),
+    env: exactEnv(readFile),
+    capLastCap: readCapLastCap(readFile),
+    lookupUser: withFallback(names.user, "/etc/passwd", readFile),
+    lookupGroup: withFallback(names.group, "/etc/group", readFile),
   };
 }
 
-/** /proc may be missing (e.g. inside a minimal chroot); assume the newest table we know. */
-export function readCapLastCap(path = "/proc/sys/kernel/cap_last_cap", readFile: ReadFile = nodeReadFile): number {
+/**
+ * Our environment, byte for byte. Bun decodes it as UTF-8 with U+FFFD for invalid bytes; only
+ * when a name or value holds one is /proc/self/environ read again, invalid bytes kept as escapes
+ * (sys/bytes.ts) so `keep_env` passes them through unchanged.
+ */
+function exactEnv(readFile: ReadFile): HostFacts["env"] {
+  const env = process.env;
+  if (!Object.entries(env).some(([k, v]) => k.includes(REPLACEMENT) || v?.includes(REPLACEMENT))) return env;
   try {
-    const n = Number.parseInt(decodeUtf8(readFile(path)).trim(), 10);
+    const exact: Record<string, string> = {};
+    for (const entry of decodeBytes(readFile("/proc/self/environ", ENVIRON_MAX)).split("\0")) {
+      const eq = entry.indexOf("=");
+      if (eq > 0 && !(entry.slice(0, eq) in exact)) exact[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    return exact;
+  } catch {
+    return env; // no /proc: keep Bun's decoding
+  }
+}
+
+/** /proc may be missing (e.g. inside a minimal chroot); assume the newest table we know. */
+function readCapLastCap(readFile: ReadFile): number {
+  try {
+    const n = Number.parseInt(decodeUtf8(readFile(CAP_LAST_CAP, CAP_LAST_CAP_MAX)).trim(), 10);
     if (Number.isInteger(n) && n >= 0) return n;
   } catch {
     // fall through
   }
   return CAPABILITIES.length - 1;
+}
+
+function withFallback(service: NameLookup, path: string, readFile: ReadFile): (name: string) => number | null {
+  let table: ReadonlyMap<string, number> | null = null;
+  return (name) => {
+    const id = service(name);
+    if (id !== undefined) return id;
+    // Read on first use only; an unreadable file means "no such name".
+    if (table === null) {
+      try {
+        table = parseIdTable(decodeUtf8(readFile(path, ID_FILE_MAX)));
+      } catch {
+        table = new Map();
+      }
+    }
+    return table.get(name) ?? null;
+  };
+}
+
+/** `name:passwd:id:...` lines (passwd and group share the first three fields) → name → id. */
+function parseIdTable(text: string): ReadonlyMap<string, number> {
+  const ids = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#") || line.trim() === "") continue;
+    const [name, , id] = line.split(":");
+    // NIS "+"/"-" compat lines and malformed ids are skipped, not fatal.
+    if (!name || id === undefined || !/^\d+$/.test(id) || /^[+-]/.test(name)) continue;
+    if (!ids.has(name)) ids.set(name, Number(id)); // first entry wins, as in getpwnam()
+  }
+  return ids;
 }

@@ -1,7 +1,7 @@
 // Stage 1 (config): the value syntaxes of the [limits] table — sizes ("64M"), rlimit bounds
 // ("soft:hard", "inf"), CPU lists ("0-3,6") and decimal strings from flags. Each is one
 // linear pass over input of bounded length.
-import { describe, type Report } from "./check.ts";
+import { describe, type Report } from "./expect.ts";
 
 /** A limit value longer than this is refused before it is parsed (a CPU list of every
  * even CPU up to MAX_CPU is ~2.4 kB). */

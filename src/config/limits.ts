@@ -1,6 +1,6 @@
 // Stage 1 (config): the [limits] table → LimitsSpec. cgroup limits (memory, memory_swap, pids,
 // cpu, cgroup_version), rlimits as `rlimit_<resource>` keys, the nice level and CPU affinity.
-import { describe, expectInt, isTable, type Report } from "./check.ts";
+import { describe, expectInt, isTable, type Report } from "./expect.ts";
 import { numeric, parseCpuList, parseRlimit, parseSize, type RlimitBound, type RlimitUnit } from "./limit-values.ts";
 import { didYouMean } from "./suggest.ts";
 

@@ -1,7 +1,14 @@
 // Stage 1 (config): read a TOML file and parse it into an untyped table. No interpretation here;
 // every failure is a ConfigError whose one issue names the file (and line when known).
 import { ConfigError } from "../errors.ts";
+import { invalidUtf8Offset } from "../sys/bytes.ts";
+import { NOT_REGULAR } from "../sys/sys.ts";
 import { nodeReadFile, type ReadFile } from "./read-file.ts";
+
+/** A config is a page or two of TOML; the cap keeps a wrong path (a log, a disk image) from
+ * eating memory. Documented in docs/config.md and `--help`. */
+export const MAX_CONFIG_MIB = 1;
+const MAX_CONFIG_BYTES = MAX_CONFIG_MIB << 20;
 
 export interface LoadedConfig {
   readonly raw: Record<string, unknown>;
@@ -20,6 +27,12 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
   EIO: "Input/output error",
 };
 
+/** What the reader's non-errno refusals mean for a config file. */
+const REFUSALS: Readonly<Record<string, string>> = {
+  [NOT_REGULAR]: "not a regular file (a FIFO, socket or device cannot be a config)",
+  EFBIG: `larger than the ${MAX_CONFIG_MIB} MiB a config file may have`,
+};
+
 /**
  * Issues of file-level failures carry the file (and line) as their path and the error has no
  * file of its own, so they render as `f.toml: cannot read: …` or `f.toml:3: <parser message>`.
@@ -32,9 +45,11 @@ function fileError(path: string, message: string, line?: number): ConfigError {
 export function loadConfigFile(path: string, readFile: ReadFile = nodeReadFile): LoadedConfig {
   let bytes: Uint8Array;
   try {
-    bytes = readFile(path);
+    bytes = readFile(path, MAX_CONFIG_BYTES);
   } catch (e) {
     const code = (e as { code?: string }).code ?? "EIO";
+    const refusal = REFUSALS[code];
+    if (refusal !== undefined) throw fileError(path, refusal);
     throw fileError(path, `cannot read: ${code} (${READ_ERRORS[code] ?? (e as Error).message})`);
   }
   const bad = invalidUtf8Offset(bytes);
@@ -59,40 +74,6 @@ export function loadConfigFile(path: string, readFile: ReadFile = nodeReadFile):
     const col = typeof err.col === "number" ? ` (column ${err.col + 1})` : "";
     throw fileError(path, `${message}${col}`, line);
   }
-}
-
-/** Offset of the first byte that is not well-formed UTF-8 (RFC 3629), or -1. */
-export function invalidUtf8Offset(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i] ?? 0;
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    // [continuation bytes, allowed range of the second byte]: excludes overlongs, surrogates
-    // and code points above U+10FFFF, as the Unicode table 3-7 does.
-    let n: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) n = 1;
-    else if (c >= 0xe0 && c <= 0xef) {
-      n = 2;
-      if (c === 0xe0) lo = 0xa0;
-      if (c === 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3;
-      if (c === 0xf0) lo = 0x90;
-      if (c === 0xf4) hi = 0x8f;
-    } else return i;
-    for (let k = 1; k <= n; k++) {
-      const d = b[i + k];
-      if (d === undefined) return i;
-      if (k === 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf) return i;
-    }
-    i += n + 1;
-  }
-  return -1;
 }
 
 function countLines(b: Uint8Array, end: number): number {

@@ -1,8 +1,13 @@
-// Stage 1 (config): the validated, fully defaulted jail description. Nothing after
-// config/validate.ts sees TOML keys, user strings that still need parsing, or undefined.
+// Stage 1 (config): the validated, fully defaulted jail description, and the vocabularies it
+// is written in (namespaces, log levels). Nothing after config/validate.ts sees TOML keys,
+// user strings that still need parsing, or undefined.
 
 export const NAMESPACES = ["fs", "ipc", "pid", "uts", "net", "user", "cgroup", "time"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
+
+/** argv and envp strings together that the jail's execve can take: the trampoline builds both
+ * pointer arrays on its small stack (plan/ops.ts hands this limit to the C side). */
+export const MAX_EXEC_STRINGS = 4096;
 
 /** One line of /proc/PID/uid_map or gid_map: `inside outside count`. */
 export interface IdMap {
@@ -11,7 +16,9 @@ export interface IdMap {
   readonly count: number;
 }
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+/** Least to most severe; the logger ranks messages by their place here. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface JailConfig {
   /** The TOML file this came from, or null for a CLI-only jail. */

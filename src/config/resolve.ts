@@ -27,6 +27,6 @@ export function resolveConfig(opts: ResolveOptions, host: HostFacts, readFile: R
     cliKeys.add("command");
   }
   const result = validateConfig(raw, host, { file: opts.file, text: loaded?.text ?? null, cliKeys });
-  if ("issues" in result) throw new ConfigError(opts.file, result.issues);
+  if ("issues" in result) throw new ConfigError(opts.file, result.issues, result.omitted);
   return result.config;
 }

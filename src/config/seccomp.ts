@@ -1,7 +1,7 @@
 // Stage 1 (config): the [seccomp] table → SeccompPolicy, reporting every issue with its key
 // path. Names stay names: plan/seccomp/ turns them into numbers for the target architecture.
 import { allSyscallNames, errnoByName, errnoNames, isSyscallName } from "../sys/syscall-names.ts";
-import { describe, expectArray, expectBool, expectInt, expectString, isTable, type Report } from "./check.ts";
+import { describe, expectArray, expectBool, expectInt, expectString, isTable, type Report } from "./expect.ts";
 import { SYSCALL_GROUPS } from "./seccomp-groups.ts";
 import { didYouMean } from "./suggest.ts";
 

@@ -1,7 +1,15 @@
 // Stage 1 (config): "did you mean" suggestions for unknown keys and names.
 
-/** Levenshtein distance; inputs are short config words, so the O(n·m) table is fine. */
-export function editDistance(a: string, b: string): number {
+/** Typos of config words (the longest is CAP_CHECKPOINT_RESTORE) are short: a longer word gets
+ * no suggestion, which keeps the edit-distance table small whatever the input. */
+const MAX_WORD = 40;
+/** A typo may change a third of the word, but always at least this many characters. */
+const MIN_DISTANCE = 2;
+/** A shared prefix this long or longer makes a plausible typo ("warning" for "warn"). */
+const MIN_PREFIX = 3;
+
+/** Levenshtein distance; both words are at most MAX_WORD long, so the O(n·m) table is small. */
+function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
@@ -14,16 +22,18 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length] ?? 0;
 }
 
-/** The closest candidate, if close enough to be a plausible typo (≤ 1/3 of the word, at least 2, or a prefix). */
-export function closest(word: string, candidates: Iterable<string>): string | null {
-  const limit = Math.max(2, Math.floor(word.length / 3));
+/** The closest candidate, if close enough to be a plausible typo. */
+function closest(word: string, candidates: Iterable<string>): string | null {
+  if (word.length > MAX_WORD) return null;
+  const limit = Math.max(MIN_DISTANCE, Math.floor(word.length / 3));
+  const w = word.toLowerCase();
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const [w, k] = [word.toLowerCase(), c.toLowerCase()];
-    // A prefix typo ("warning" for "warn") is as plausible as a one-letter slip.
-    const prefix = Math.min(w.length, k.length) >= 3 && (w.startsWith(k) || k.startsWith(w));
-    const d = prefix ? 1 : editDistance(w, k);
+    const k = c.toLowerCase();
+    const prefix = Math.min(w.length, k.length) >= MIN_PREFIX && (w.startsWith(k) || k.startsWith(w));
+    // Words whose lengths differ by more than the limit cannot be within it.
+    const d = prefix ? 1 : Math.abs(w.length - k.length) > limit ? Infinity : editDistance(w, k);
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
   return bestDistance <= limit ? best : null;

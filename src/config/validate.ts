@@ -1,14 +1,12 @@
 // Stage 1 (config): raw TOML/CLI table → frozen, fully defaulted JailConfig, or every issue at
 // once with its key path (and line). The only place snake_case keys become camelCase fields.
 import type { ConfigIssue } from "../errors.ts";
-import { NAMESPACES, type IdMap, type JailConfig, type Namespace } from "./model.ts";
-import { CONFIG_KEYS, specFor, type ConfigKey } from "./schema.ts";
-import type { Report } from "./check.ts";
+import type { Report } from "./expect.ts";
 import type { HostFacts } from "./host.ts";
-import { buildEnv } from "./env.ts";
-import { READERS, type Fields, type ReadContext } from "./fields.ts";
-import { locateKey } from "./locate.ts";
-import { runRules } from "./rules.ts";
+import type { JailConfig } from "./model.ts";
+import { indexKeys, lineOf, type KeyIndex } from "./locate.ts";
+import { applyDefaults, CONFIG_KEYS, readerFor, RULES, specFor, type ConfigKey, type Fields } from "./schema/index.ts";
+import type { ReadContext } from "./schema/key.ts";
 import { didYouMean } from "./suggest.ts";
 
 export interface ConfigSource {
@@ -20,89 +18,63 @@ export interface ConfigSource {
   cliKeys?: ReadonlySet<string>;
 }
 
-export type ValidationResult = { config: JailConfig } | { issues: ConfigIssue[] };
+/** Issues kept in full; hostile input can produce one per line, so the rest are only counted. */
+const MAX_ISSUES = 20;
+
+/** `omitted` counts issues past the first MAX_ISSUES. */
+export type ValidationResult = { config: JailConfig } | { issues: ConfigIssue[]; omitted: number };
 
 export function validateConfig(raw: Record<string, unknown>, host: HostFacts, source: ConfigSource): ValidationResult {
   const issues: ConfigIssue[] = [];
-  const report: Report = (path, message) => issues.push({ path, message });
+  let omitted = 0;
+  const report: Report = (path, message) => (issues.length < MAX_ISSUES ? issues.push({ path, message }) : omitted++);
   const ctx: ReadContext = { report, host };
 
   for (const key of Object.keys(raw)) {
-    if (!(CONFIG_KEYS as readonly string[]).includes(key)) report(key, `unknown key${didYouMean(key, CONFIG_KEYS)}`);
+    if ((CONFIG_KEYS as readonly string[]).includes(key)) continue;
+    // The suggestion is the costly part: skip it for an issue that will not be shown.
+    if (issues.length < MAX_ISSUES) report(key, `unknown key${didYouMean(key, CONFIG_KEYS)}`);
+    else omitted++;
   }
   const fields: Partial<Fields> = {};
-  const given = new Set<ConfigKey>();
-  const invalid = new Set<ConfigKey>();
+  const invalid = new Set<string>();
   for (const key of CONFIG_KEYS) {
     if (raw[key] === undefined) continue;
-    given.add(key);
     if (!readKey(fields, key, raw[key], ctx)) invalid.add(key);
   }
 
   const config = applyDefaults(fields, host, source.file);
-  issues.push(...runRules({ config, given }, invalid));
-  if (issues.length > 0) return { issues: issues.map((i) => placeIssue(i, source)) };
+  for (const rule of RULES) {
+    if (!rule.uses.some((k) => invalid.has(k))) for (const i of rule.check(config, host)) report(i.path, i.message);
+  }
+  if (issues.length > 0) {
+    let index: KeyIndex | null = null; // one scan of the file for all issues, only if one needs it
+    const lines = (path: string) => (source.text === null ? undefined : lineOf((index ??= indexKeys(source.text)), path));
+    return { issues: issues.map((i) => placeIssue(i, source.cliKeys, lines)), omitted };
+  }
   return { config: freezeConfig(config) };
 }
 
 function readKey<K extends ConfigKey>(fields: Partial<Fields>, key: K, value: unknown, ctx: ReadContext): boolean {
-  const parsed = READERS[key](value, key, ctx);
+  const parsed = readerFor(key)(value, key, ctx);
   if (parsed === undefined) return false;
   fields[key] = parsed;
   return true;
 }
 
-/**
- * Every default in one place. The default maps send the chosen inside id to the caller's own
- * id, the one mapping an unprivileged process may write to /proc/PID/uid_map itself.
- */
-export function applyDefaults(f: Partial<Fields>, host: HostFacts, file: string | null): JailConfig {
-  const wanted = new Set<Namespace>(f.unshare ?? NAMESPACES.filter((n) => n !== "time"));
-  // Without CAP_SYS_ADMIN every other namespace needs a user namespace to own it.
-  if (host.uid !== 0) wanted.add("user");
-  const unshare = new Set(NAMESPACES.filter((n) => wanted.has(n)));
-  const uid = f.uid ?? host.uid;
-  const gid = f.gid ?? host.gid;
-  const userNs = unshare.has("user");
-  const one = (inside: number, outside: number): IdMap[] => [{ inside, outside, count: 1 }];
-  return {
-    source: file,
-    command: f.command ?? [],
-    unshare,
-    uid,
-    gid,
-    uidMap: f.uid_map ?? (userNs ? one(uid, host.uid) : []),
-    gidMap: f.gid_map ?? (userNs ? one(gid, host.gid) : []),
-    hostname: f.hostname ?? null,
-    domainname: f.domainname ?? null,
-    chdir: f.chdir ?? "/",
-    env: buildEnv(f.env ?? [], f.keep_env ?? [], host.env),
-    timeLimit: f.time_limit ?? 0,
-    asPid1: f.as_pid_1 ?? false,
-    exec: f.exec ?? false,
-    passFds: sortedUnique(f.pass_fd ?? []),
-    caps: sortedUnique(f.cap ?? []),
-    logLevel: f.log_level ?? "info",
-  };
-}
-
 /** CLI values are reported under their flag (`--uid-map[1]`); file values get their line. */
-function placeIssue(issue: ConfigIssue, source: ConfigSource): ConfigIssue {
-  const head = /^[^.[]+/.exec(issue.path)?.[0] ?? issue.path;
-  if (source.cliKeys?.has(head)) {
+function placeIssue(issue: ConfigIssue, cliKeys: ReadonlySet<string> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
+  const head = CONFIG_KEYS.find((k) => issue.path === k || issue.path.startsWith(`${k}[`) || issue.path.startsWith(`${k}.`));
+  if (head !== undefined && cliKeys?.has(head)) {
     const flag = specFor(head)?.flag;
-    return { path: flag ? flag + issue.path.slice(head.length) : issue.path, message: issue.message };
+    return { path: flag ? flag + issue.path.slice(head.length) : issue.path, message: issue.message, cli: true };
   }
-  const line = source.text === null ? undefined : locateKey(source.text, issue.path);
+  const line = lineOfPath(issue.path);
   return line === undefined ? issue : { ...issue, line };
 }
 
-function sortedUnique(xs: readonly number[]): number[] {
-  return [...new Set(xs)].sort((a, b) => a - b);
-}
-
 /** Deep enough that no later stage can change the config: arrays, tuples, maps and the set. */
-export function freezeConfig(c: JailConfig): JailConfig {
+function freezeConfig(c: JailConfig): JailConfig {
   const deny = (): never => {
     throw new TypeError("JailConfig.unshare is frozen");
   };

@@ -50,7 +50,7 @@ export function buildPlan(config: JailConfig, host: HostFacts): Plan {
   const flags = cloneFlags(config);
   // Exec mode unshares in nsjail's own process; otherwise clone3 creates the namespaces and
   // the child starts by waiting for its parent.
-  const ops = config.exec ? planInplace(config, flags) : planHandshake();
+  const ops = config.exec ? planInplace(config, flags, host.uid) : planHandshake();
   for (const phase of PHASES) ops.push(...phase.plan(config, host));
   let initStart: number | null = null;
   if (usesInit(config)) {

@@ -87,8 +87,9 @@ export const FD_SLOTS = [
 ] as const;
 export type FdSlot = (typeof FD_SLOTS)[number];
 
-/** Limits the C side enforces (its stack holds argv/envp pointer arrays). */
-export const MAX_EXEC_STRINGS = 4096;
+/** Limits the C side enforces (its stack holds argv/envp pointer arrays); the config stage
+ * refuses a command over the first, so it owns the number. */
+export { MAX_EXEC_STRINGS } from "../config/model.ts";
 export const MAX_GROUPS = 64;
 /** The kernel's BPF_MAXINSNS: a longer seccomp filter is refused. */
 export const MAX_FILTER_INSNS = 4096;

@@ -74,7 +74,8 @@ function helperCheck(file: string): Check {
 
 export const CHECKS: readonly Check[] = [
   { name: "jail without namespaces", required: true, hint: "clone3(2) needs Linux ≥ 5.3; close_range(2) ≥ 5.11", probe: () => probeJail([]) },
-  ...(["user", "fs", "pid", "uts", "ipc", "net", "cgroup", "time"] as const).map(namespaceCheck),
+  // The hint table lists every namespace, user first: the others depend on it rootless.
+  ...(Object.keys(NAMESPACE_HINTS) as Namespace[]).map(namespaceCheck),
   {
     name: "default jail",
     required: true,

@@ -50,6 +50,13 @@ export const MFD_EXEC = 0x10;
 export const WNOHANG = 1;
 export const CLOSE_RANGE_CLOEXEC = 4;
 export const O_CLOEXEC = 0o2000000;
+/** Opening a FIFO for reading blocks until a writer comes, unless non-blocking. */
+export const O_NONBLOCK = 0o4000;
+/** statx(2): ask for the file type; stx_mode is a u16 at offset 28 of struct statx. */
+export const STATX = { TYPE: 1, SIZE: 0x100, MODE_OFFSET: 28, STRUCT_SIZE: 256 } as const;
+export const S_IFMT = 0o170000;
+export const S_IFREG = 0o100000;
+export const S_IFDIR = 0o040000;
 export const MAX_FD = 0xffffffff;
 
 /** Signals the supervisor and the jail's init pass on to the command. */
@@ -63,7 +70,7 @@ export const SYSCALLS = {
     getppid: 110, setgroups: 116, setresuid: 117, setresgid: 119, setsid: 112, capset: 126,
     prctl: 157, pivot_root: 155, mount: 165, umount2: 166, sethostname: 170, setdomainname: 171,
     exit_group: 231, unshare: 272, prlimit64: 302, execve: 59, execveat: 322, openat: 257,
-    clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, seccomp: 317, setpriority: 141, sched_setaffinity: 203, pidfd_open: 434, pwrite64: 18,
+    clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, seccomp: 317, setpriority: 141, sched_setaffinity: 203, pidfd_open: 434, pwrite64: 18, statx: 332,
   },
   aarch64: {
     read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
@@ -71,7 +78,7 @@ export const SYSCALLS = {
     getppid: 173, setgroups: 159, setresuid: 147, setresgid: 149, setsid: 157, capset: 91,
     prctl: 167, pivot_root: 41, mount: 40, umount2: 39, sethostname: 161, setdomainname: 162,
     exit_group: 94, unshare: 97, prlimit64: 261, execve: 221, execveat: 281, openat: 56,
-    clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, seccomp: 277, setpriority: 140, sched_setaffinity: 122, pidfd_open: 434, pwrite64: 68,
+    clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, seccomp: 277, setpriority: 140, sched_setaffinity: 122, pidfd_open: 434, pwrite64: 68, statx: 291,
   },
 } as const;
 

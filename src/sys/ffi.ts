@@ -1,7 +1,7 @@
 // The only importer of bun:ffi. Loads the trampoline shared object, which is embedded in the
 // binary, from a sealed memfd. The same fd is later exec'd as the jail's init, so the seal
 // matters: nobody, the jail included, can rewrite code that this process has mapped.
-import { dlopen, FFIType, ptr, read } from "bun:ffi";
+import { dlopen, FFIType, ptr, read, type ConvertFns, type FFIFunction } from "bun:ffi";
 import { TRAMPOLINE_BASE64 } from "../../build/trampoline.gen.ts";
 import { EINTR, EINVAL } from "../errno.ts";
 import { SyscallError } from "../errors.ts";
@@ -28,23 +28,30 @@ export interface Native {
 /** A raw syscall returning its result or -errno (libc's `syscall` wrapped, or nsj_syscall). */
 type RawSyscall = (nr: number, ...args: number[]) => number;
 
-function loadLibcSyscall(): RawSyscall {
+/** The C library under whichever name this system gives it, with `symbols` bound; null when
+ * none loads (glibc and musl call their libc differently). */
+export function openLibc<const S extends Record<string, FFIFunction>>(symbols: S): ConvertFns<S> | null {
   for (const name of LIBC_NAMES) {
     try {
-      const lib = dlopen(name, {
-        syscall: { args: [I64, I64, I64, I64], returns: FFIType.i64_fast },
-        __errno_location: { args: [], returns: FFIType.ptr },
-      });
-      const { syscall, __errno_location } = lib.symbols;
-      return (nr, a = 0, b = 0, c = 0) => {
-        const rc = Number(syscall(nr, a, b, c));
-        return rc === -1 ? -read.i32(__errno_location()!, 0) : rc;
-      };
+      return dlopen(name, symbols).symbols;
     } catch {
-      // try the next name: glibc and musl call their libc differently
+      // try the next name
     }
   }
-  throw new Error(`cannot load the C library (tried ${LIBC_NAMES.join(", ")})`);
+  return null;
+}
+
+function loadLibcSyscall(): RawSyscall {
+  const libc = openLibc({
+    syscall: { args: [I64, I64, I64, I64], returns: FFIType.i64_fast },
+    __errno_location: { args: [], returns: FFIType.ptr },
+  });
+  if (libc === null) throw new Error(`cannot load the C library (tried ${LIBC_NAMES.join(", ")})`);
+  const { syscall, __errno_location } = libc;
+  return (nr, a = 0, b = 0, c = 0) => {
+    const rc = Number(syscall(nr, a, b, c));
+    return rc === -1 ? -read.i32(__errno_location()!, 0) : rc;
+  };
 }
 
 /** write(2), or pwrite64(2) from `offset`, until every byte is out: 0 or -errno. Shared by

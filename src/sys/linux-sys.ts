@@ -1,9 +1,10 @@
 // Sys over the trampoline's raw syscalls (no errno juggling, no node:fs on the start path).
 import { JailError, SyscallError } from "../errors.ts";
 import { EINTR, errnoName } from "../errno.ts";
-import { C_CONSTANTS, F_SETFD, O_CLOEXEC, PR, WNOHANG } from "./constants.ts";
+import { encodeBytes } from "./bytes.ts";
+import { C_CONSTANTS, F_SETFD, O_CLOEXEC, O_NONBLOCK, PR, S_IFDIR, S_IFMT, S_IFREG, STATX, WNOHANG } from "./constants.ts";
 import { loadNative, NR, writeAll } from "./ffi.ts";
-import type { Pipe, ProcessEntry, Sys } from "./sys.ts";
+import { NOT_REGULAR, type Pipe, type ProcessEntry, type Sys } from "./sys.ts";
 
 const native = loadNative();
 
@@ -12,12 +13,35 @@ function check(call: string, rc: number, target = ""): number {
   return rc;
 }
 
-const cstring = (s: string) => Buffer.from(`${s}\0`);
+/** A C string of the bytes `s` stands for (sys/bytes.ts), so paths pass through exactly. */
+const cstring = (s: string) => Buffer.from(encodeBytes(`${s}\0`));
+const EMPTY = cstring("");
+const READ_CHUNK = 65536;
+const EISDIR = 21;
 
 class HelperError extends JailError {}
 
 /** Shaped like node:fs errors (`code` = errno name), which config/load.ts renders. */
 const readError = (path: string, errno: number) => Object.assign(new Error(`${path}: ${errnoName(errno)}`), { code: errnoName(errno) });
+const coded = (path: string, code: string) => Object.assign(new Error(`${path}: ${code}`), { code });
+
+/** Whole file from `fd`, or an error coded EFBIG past `maxBytes` (/proc files report size 0, so the
+ * bytes are counted, not the size believed). */
+function readUpTo(fd: number, path: string, maxBytes: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = new Uint8Array(Math.min(READ_CHUNK, maxBytes + 1 - total));
+    const n = native.syscall(NR.read, fd, native.address(chunk), chunk.length);
+    if (n === -EINTR) continue;
+    if (n < 0) throw readError(path, -n);
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > maxBytes) throw coded(path, "EFBIG");
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
 
 function wait4(pid: number, flags: number): number | null {
   const status = new Int32Array(1);
@@ -59,24 +83,21 @@ export const linuxSys: Sys = {
   pwrite(fd, data) {
     check("pwrite", writeAll(native.syscall, fd, data, 0), `fd ${fd}`);
   },
-  readFile(path) {
+  readFile(path, maxBytes) {
     const cpath = cstring(path);
-    const fd = native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), O_CLOEXEC);
+    const fd = native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) throw readError(path, -fd);
-    const chunks: Uint8Array[] = [];
     try {
-      for (;;) {
-        const chunk = new Uint8Array(65536);
-        const n = native.syscall(NR.read, fd, native.address(chunk), chunk.length);
-        if (n === -EINTR) continue;
-        if (n < 0) throw readError(path, -n);
-        if (n === 0) break;
-        chunks.push(chunk.subarray(0, n));
-      }
+      const stx = new Uint8Array(STATX.STRUCT_SIZE);
+      const rc = native.syscall(NR.statx, fd, native.address(EMPTY), C_CONSTANTS.AT_EMPTY_PATH, STATX.TYPE, native.address(stx));
+      if (rc < 0) throw readError(path, -rc);
+      const type = new DataView(stx.buffer).getUint16(STATX.MODE_OFFSET, true) & S_IFMT;
+      if (type === S_IFDIR) throw readError(path, EISDIR);
+      if (type !== S_IFREG) throw coded(path, NOT_REGULAR);
+      return readUpTo(fd, path, maxBytes);
     } finally {
       native.syscall(NR.close, fd);
     }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   },
   writeProcFile(path, text) {
     const cpath = cstring(path);
@@ -147,7 +168,7 @@ export const linuxSys: Sys = {
   heardSignals(pid) {
     let status: string;
     try {
-      status = new TextDecoder().decode(this.readFile(`/proc/${pid}/status`));
+      status = new TextDecoder().decode(this.readFile(`/proc/${pid}/status`, 1 << 16));
     } catch {
       return 0n; // gone: it hears nothing
     }

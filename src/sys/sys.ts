@@ -1,5 +1,8 @@
 // The narrow parent-side syscall surface. launch/ and supervisor/ take a Sys, so their
 // ordering and timeout logic can be tested with a recording fake (test/support/fake-sys.ts).
+/** The `code` of a read error for anything but a regular file. */
+export const NOT_REGULAR = "NOT_REGULAR";
+
 export interface Pipe {
   readonly read: number;
   readonly write: number;
@@ -17,8 +20,10 @@ export interface Sys {
   /** Reads up to `size` bytes, blocking; an empty result is EOF. */
   read(fd: number, size: number): Uint8Array;
   write(fd: number, data: Uint8Array): void;
-  /** A whole file; throws an Error whose `code` is the errno name (config/read-file.ts). */
-  readFile(path: string): Uint8Array;
+  /** A whole regular file of at most `maxBytes`; throws an Error whose `code` is the errno name,
+   * EFBIG when it is larger, or NOT_REGULAR for a FIFO, device or directory (opened without
+   * blocking, so a FIFO cannot hang the read). */
+  readFile(path: string, maxBytes: number): Uint8Array;
   close(fd: number): void;
   /** A CLOEXEC memfd holding `data` (the init reads its plan from it). */
   memfd(name: string, data?: Uint8Array): number;

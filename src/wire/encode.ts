@@ -4,9 +4,8 @@
 import { errnoName, errnoText } from "../errno.ts";
 import { FD_SLOTS, OP_CODES, OP_SIGNATURES } from "../plan/ops.ts";
 import type { Op, OpArg, Plan } from "../plan/types.ts";
+import { encodeBytesInto } from "../sys/bytes.ts";
 import { HEADER_SIZE, OP_FLAG_OPTIONAL, PLAN_MAGIC, PLAN_VERSION, RECORD_ARGS, RECORD_SIZE } from "./format.ts";
-
-const utf8 = new TextEncoder();
 
 /** Errno names carried for exec mode: every errno Linux defines is below this. */
 const ERRNO_LINES = 134;
@@ -39,7 +38,8 @@ class StringTable {
     if (s.includes("\0")) throw new Error(`string contains NUL: ${JSON.stringify(s)}`);
     this.reserve(s.length * 3 + 1);
     const ref = this.size + 1;
-    this.size += utf8.encodeInto(s, this.buf.subarray(this.size)).written;
+    // Strings carry invalid UTF-8 as escapes (sys/bytes.ts): they go out as the original bytes.
+    this.size += encodeBytesInto(s, this.buf.subarray(this.size));
     this.buf[this.size++] = 0;
     this.seen.set(s, ref);
     return ref;

@@ -1,7 +1,7 @@
 // Stage 1 (config): one reader per file-system key and their defaults, in the shape of
 // config/fields.ts READERS, so validation can read these keys like any other.
-import type { Report } from "../check.ts";
-import { expectArray } from "../check.ts";
+import type { Report } from "../expect.ts";
+import { expectArray } from "../expect.ts";
 import { type FsConfig, type Hook, type HookPhase, type KeepMount, type MountSpec, type NamespaceKey, type PivotRoot } from "./model.ts";
 import { readHooks } from "./hook.ts";
 import { readMount } from "./mount.ts";

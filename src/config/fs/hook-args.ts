@@ -1,6 +1,6 @@
 // Stage 1 (config): the checks both spellings of a hook share (uWSGI string, TOML table): flag
 // words, what a mount needs, host names. hook-string.ts and hook-table.ts only split.
-import { describe, type Report } from "../check.ts";
+import { describe, type Report } from "../expect.ts";
 import {
   MOUNT_FLAG_WORDS,
   UMOUNT_FLAG_WORDS,

@@ -3,7 +3,7 @@
 //   mount:<fstype> <src> <dst> [flags,...] [data]   (fstype/src `none` = no type/source)
 //   umount:<path> [flags,...]   mkdir:<path>   chdir:<path>   write:<path> <content>
 //   chmod:<path> <mode>   symlink:<target> <link>   sethostname:<name>   exec:<shell command>
-import { describe, type Report } from "../check.ts";
+import { describe, type Report } from "../expect.ts";
 import type { Hook } from "./model.ts";
 import {
   HOOK_ACTIONS,

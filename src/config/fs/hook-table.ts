@@ -1,7 +1,7 @@
 // Stage 1 (config): a hook as a TOML table: the action is the one key naming it, its value the
 // main argument, e.g. `{ umount = "/.old_root", flags = ["rec", "detach"] }` or
 // `{ mount = "/proc", fstype = "proc", flags = ["nodev"], options = "hidepid=2" }`.
-import { describe, expectArray, expectCString, expectString, type Report, type Table } from "../check.ts";
+import { describe, expectArray, expectCString, expectString, type Report, type Table } from "../expect.ts";
 import type { Hook } from "./model.ts";
 import { HOOK_ACTIONS, hostName, mountFlagWords, mountHook, shellArgv, umountFlagWords } from "./hook-args.ts";
 import { fail, fileMode, jailPath, suggest } from "./paths.ts";

@@ -1,6 +1,6 @@
 // Stage 1 (config): `hook_<phase> = [...]` → Hook[]. Each entry is a uWSGI string
 // ("mount:proc none /proc nodev hidepid=2") or a TOML table ({ umount = "/.old_root", … }).
-import { describe, expectArray, expectCString, isTable, type Report } from "../check.ts";
+import { describe, expectArray, expectCString, isTable, type Report } from "../expect.ts";
 import { HOOK_PHASES, HOST_PHASES, type Hook, type HookAction, type HookPhase } from "./model.ts";
 import { readHookString } from "./hook-string.ts";
 import { readHookTable } from "./hook-table.ts";

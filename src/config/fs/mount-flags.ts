@@ -1,7 +1,7 @@
 // Stage 1 (config): the CLI spellings of mounts (`--ro-bind SRC[:DST]`, `--tmpfs DST[:OPTS]`…).
 // Each flag value is split into the `[[mount]]` table it stands for and read by readMount, so a
 // mount is validated the same way whichever way it was written.
-import { describe, type Report, type Table } from "../check.ts";
+import { describe, type Report, type Table } from "../expect.ts";
 import type { MountSpec } from "./model.ts";
 import { readMount } from "./mount.ts";
 import { splitPair } from "./paths.ts";

@@ -1,6 +1,6 @@
 // Stage 1 (config): one `[[mount]]` table → a MountSpec. The entry names its kind with `type`;
 // the other keys follow Google nsjail's MountPt (src, dst, fstype, options, rw, nosuid…).
-import { describe, expectArray, expectBool, expectCString, expectInt, type Report } from "../check.ts";
+import { describe, expectArray, expectBool, expectCString, expectInt, type Report } from "../expect.ts";
 import type { FileContent, MountFlags, MountKind, MountSpec } from "./model.ts";
 import { fail, fileMode, hostPath, jailSubPath, word } from "./paths.ts";
 import { checkKeys, tableReader, type TableReader } from "./table.ts";

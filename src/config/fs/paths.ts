@@ -1,6 +1,6 @@
 // Stage 1 (config): path and word checks shared by the file-system readers (mounts, rootfs,
 // hooks). Each returns the checked value or undefined after reporting one issue.
-import { describe, expectCString, expectInt, type Report } from "../check.ts";
+import { describe, expectCString, expectInt, type Report } from "../expect.ts";
 import { didYouMean } from "../suggest.ts";
 
 /** PATH_MAX: the kernel refuses longer paths with ENAMETOOLONG. */

@@ -1,6 +1,6 @@
 // Stage 1 (config): the jail's root: `rootfs`, the one-key `namespace = "ROOT[:HOST]"`,
 // `keep_mount` (host mounts that stay) and the seed's manual `pivot_root = "NEW OLD"`.
-import { describe, expectCString, isTable, type Report } from "../check.ts";
+import { describe, expectCString, isTable, type Report } from "../expect.ts";
 import type { KeepMount, NamespaceKey, PivotRoot } from "./model.ts";
 import { hostName } from "./hook-args.ts";
 import { fail, isUnder, jailPath, jailSubPath, readPair } from "./paths.ts";

@@ -1,6 +1,6 @@
 // Stage 1 (config): reading one TOML table (a [[mount]] entry, a hook table) key by key, with
 // unknown keys reported against the keys that table may hold.
-import { describe, isTable, type Report, type Table } from "../check.ts";
+import { describe, isTable, type Report, type Table } from "../expect.ts";
 import { suggest } from "./paths.ts";
 
 export type FieldRead<T> = (v: unknown, path: string, report: Report) => T | undefined;

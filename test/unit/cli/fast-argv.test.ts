@@ -129,3 +129,17 @@ describe("the fast path does not load commander", () => {
     expect([...bare].filter((p) => p.startsWith("commander"))).toEqual([]);
   });
 });
+
+describe("repeated flags append", () => {
+  const many = Array.from({ length: 100_000 }, (_, i) => ["--env", `V${i}=${i}`]).flat();
+  test("the fast path keeps all 100,000 values in order", () => {
+    const env = parseRunFast(["run", ...many, "--", "/bin/true"])!.opts.env as string[];
+    expect(env).toHaveLength(100_000);
+    expect([env[0], env.at(-1)]).toEqual(["V0=0", "V99999=99999"]);
+  });
+  test("commander keeps all 100,000 values in order", async () => {
+    const env = (await viaCommander(["run", ...many, "--", "/bin/true"]))!.opts.env as string[];
+    expect(env).toHaveLength(100_000);
+    expect([env[0], env.at(-1)]).toEqual(["V0=0", "V99999=99999"]);
+  });
+});

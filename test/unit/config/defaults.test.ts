@@ -1,6 +1,6 @@
 // Stage 1 (config): what a minimal config becomes for root and non-root callers.
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_PATH } from "../../../src/config/env.ts";
+import { hostRootWarning } from "../../../src/config/schema/ids.ts";
 import { configOf, fakeHost, rootHost, userHost } from "./fake-host.ts";
 
 const CMD = 'command = ["/bin/true"]\n';
@@ -31,7 +31,7 @@ describe("defaults for a non-root caller (uid 1000)", () => {
   });
   test("environment: PATH, HOME, host TERM, LANG fallback; host HOME is not leaked", () => {
     expect(c.env).toEqual([
-      ["PATH", DEFAULT_PATH],
+      ["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
       ["HOME", "/"],
       ["TERM", "xterm-256color"],
       ["LANG", "C.UTF-8"],
@@ -40,16 +40,36 @@ describe("defaults for a non-root caller (uid 1000)", () => {
 });
 
 describe("defaults for root", () => {
-  test("user namespace is in the default set and maps 0 to 0", () => {
+  test("the user namespace is in the default set and the jail's root is host nobody, never host root", () => {
     const c = configOf(CMD, rootHost);
     expect(c.unshare.has("user")).toBe(true);
+    expect(c.uidMap).toEqual([{ inside: 0, outside: 65534, count: 1 }]);
+    expect(c.gidMap).toEqual([{ inside: 0, outside: 65534, count: 1 }]);
+    expect(hostRootWarning(c, rootHost)).toBeNull();
+  });
+  test("a chosen uid or gid maps to the same host id: a real drop", () => {
+    const c = configOf(`${CMD}uid = 1000\ngid = "users"`, rootHost);
+    expect(c.uidMap).toEqual([{ inside: 1000, outside: 1000, count: 1 }]);
+    expect(c.gidMap).toEqual([{ inside: 100, outside: 100, count: 1 }]);
+    expect(configOf(`${CMD}uid = 0`, rootHost).uidMap).toEqual([{ inside: 0, outside: 65534, count: 1 }]);
+  });
+  test("host root on files only when a map asks for it, and then one warning", () => {
+    const c = configOf(`${CMD}uid_map = ["0:0:1"]\ngid_map = ["0:0:1"]`, rootHost);
     expect(c.uidMap).toEqual([{ inside: 0, outside: 0, count: 1 }]);
+    expect(hostRootWarning(c, rootHost)).toBe("the jail holds host root on files (uid_map sends uid 0 to host uid 0)");
+    const range = configOf(`${CMD}uid = 5\nuid_map = ["0:100000:5", "5:0:1"]\ngid_map = ["0:0:1"]`, rootHost);
+    expect(hostRootWarning(range, rootHost)).toBe("the jail holds host root on files (uid_map sends uid 5 to host uid 0)");
   });
   test("root may leave the user namespace out; maps are then empty", () => {
     const c = configOf(`${CMD}unshare = ["pid", "net"]`, rootHost);
     expect([...c.unshare]).toEqual(["pid", "net"]);
     expect(c.uidMap).toEqual([]);
     expect(c.gidMap).toEqual([]);
+    expect(hostRootWarning(c, rootHost)).toBe("the jail runs as real root of the host (no user namespace, uid 0)");
+    expect(hostRootWarning(configOf(`${CMD}unshare = ["pid"]\nuid = 1000`, rootHost), rootHost)).toBeNull();
+  });
+  test("an unprivileged caller is never warned: it has no host root to give", () => {
+    expect(hostRootWarning(configOf(`${CMD}uid = 0`), userHost)).toBeNull();
   });
 });
 

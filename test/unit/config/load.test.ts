@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { invalidUtf8Offset, loadConfigFile } from "../../../src/config/load.ts";
+import { loadConfigFile } from "../../../src/config/load.ts";
 import { configErrorOf } from "./fake-host.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nsjail-load-"));
@@ -32,6 +32,23 @@ test("a directory", () => {
   expect(configErrorOf(() => loadConfigFile(dir)).message).toBe(`${dir}: cannot read: EISDIR (Is a directory)`);
 });
 
+describe("only regular files of at most 1 MiB", () => {
+  test("a FIFO is refused at once, not waited on", () => {
+    const p = join(dir, "fifo");
+    Bun.spawnSync(["mkfifo", p]);
+    expect(configErrorOf(() => loadConfigFile(p)).message).toBe(`${p}: not a regular file (a FIFO, socket or device cannot be a config)`);
+  });
+  test("a device is refused before a byte is read", () => {
+    expect(configErrorOf(() => loadConfigFile("/dev/zero")).message).toBe("/dev/zero: not a regular file (a FIFO, socket or device cannot be a config)");
+  });
+  test("one byte over the cap is refused; the cap itself is fine", () => {
+    const comment = (n: number) => `#${"x".repeat(n - 2)}\n`;
+    expect(loadConfigFile(file("max.toml", comment(1 << 20))).raw).toEqual({});
+    const p = file("big.toml", comment((1 << 20) + 1));
+    expect(configErrorOf(() => loadConfigFile(p)).message).toBe(`${p}: larger than the 1 MiB a config file may have`);
+  });
+});
+
 test("invalid UTF-8 names the line", () => {
   const bytes = new Uint8Array([...new TextEncoder().encode('command = ["a"]\nhostname = "'), 0xff, 0x22, 0x0a]);
   const p = file("bad-utf8.toml", bytes);
@@ -57,20 +74,4 @@ test("duplicate keys are a syntax error too", () => {
 test("a UTF-8 BOM is accepted", () => {
   const p = file("bom.toml", new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('hostname = "a"\n')]));
   expect(loadConfigFile(p).raw).toEqual({ hostname: "a" });
-});
-
-describe("invalidUtf8Offset", () => {
-  const cases: [string, number[], number][] = [
-    ["ascii", [0x61, 0x62], -1],
-    ["2-byte é", [0xc3, 0xa9], -1],
-    ["4-byte emoji", [0xf0, 0x9f, 0x98, 0x80], -1],
-    ["overlong /", [0x61, 0xc0, 0xaf], 1],
-    ["surrogate", [0xed, 0xa0, 0x80], 0],
-    ["above U+10FFFF", [0xf4, 0x90, 0x80, 0x80], 0],
-    ["truncated", [0x61, 0xe2, 0x82], 1],
-    ["lone continuation", [0x80], 0],
-  ];
-  test.each(cases)("%s", (_n, bytes, want) => {
-    expect(invalidUtf8Offset(new Uint8Array(bytes))).toBe(want);
-  });
 });

@@ -1,6 +1,6 @@
-// Stage 1 (config): key path → line in the TOML text.
+// Stage 1 (config): key path → line in the TOML text, from one index of the whole file.
 import { expect, test } from "bun:test";
-import { locateKey, parsePath } from "../../../src/config/locate.ts";
+import { indexKeys, lineOf } from "../../../src/config/locate.ts";
 
 const TEXT = `# comment
 command = ["/bin/sh", "-c", "echo [a, b]"]  # commas in strings do not count
@@ -25,6 +25,8 @@ count = 5
 key = 1
 `;
 
+const INDEX = indexKeys(TEXT);
+
 test.each([
   ["command", 2],
   ["command[2]", 2],
@@ -42,20 +44,41 @@ test.each([
   ["extra", 20],
   ["extra.key", 21],
 ] as [string, number][])("%s is on line %d", (path, line) => {
-  expect(locateKey(TEXT, path)).toBe(line);
+  expect(lineOf(INDEX, path)).toBe(line);
 });
 
 test("absent keys and odd paths give undefined", () => {
-  expect(locateKey(TEXT, "domainname")).toBeUndefined();
-  expect(locateKey(TEXT, "gid_map[5]")).toBeUndefined();
-  expect(locateKey(TEXT, "--uid")).toBeUndefined();
+  expect(lineOf(INDEX, "domainname")).toBeUndefined();
+  expect(lineOf(INDEX, "gid_map[5]")).toBeUndefined();
+  expect(lineOf(INDEX, "--uid")).toBeUndefined();
 });
 
 test("a key under a table header is not taken for a top-level key", () => {
-  expect(locateKey("[extra]\nuid = 1\n", "uid")).toBeUndefined();
+  expect(lineOf(indexKeys("[extra]\nuid = 1\n"), "uid")).toBeUndefined();
 });
 
-test("parsePath", () => {
-  expect(parsePath("uid_map[1].inside")).toEqual(["uid_map", 1, "inside"]);
-  expect(parsePath("bad path")).toBeNull();
+test("dotted keys, dotted headers, quoted and non-ASCII keys all have lines", () => {
+  const text = [
+    'command = ["true"]',
+    "a.b = 1",
+    '"ключ" = 2',
+    "'x.y' = 3",
+    '"(" = 4',
+    "  site . 'quoted.part' . c = 5",
+    "[tbl.sub]",
+    "k = 6",
+    "[[arr.of]]",
+    "z = [",
+    "  1,",
+    "  2,",
+    "]",
+  ].join("\n");
+  const index = indexKeys(text);
+  expect(["a", "ключ", "x.y", "(", "site", "tbl", "tbl.k", "arr", "arr[0].z[1]"].map((p) => lineOf(index, p))).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 12]);
+});
+
+test("a key of a megabyte is found by name, never turned into a pattern", () => {
+  const key = "[(".repeat(500_000);
+  expect(lineOf(indexKeys(`x = 1\n"${key}" = 2\n`), key)).toBe(2);
+  expect(lineOf(indexKeys(`[[uid_map]]\n"${key}" = 2\n`), `uid_map[0].${key}`)).toBe(2);
 });

@@ -1,6 +1,7 @@
 // Stage 1 (config): a table of TOML snippets and the exact issues validateConfig reports.
 import { describe, expect, test } from "bun:test";
-import { configOf, issuesOf, rootHost } from "./fake-host.ts";
+import { resolveConfig } from "../../../src/config/resolve.ts";
+import { check, configErrorOf, configOf, issuesOf, rootHost, userHost } from "./fake-host.ts";
 
 const CMD = 'command = ["/bin/true"]\n';
 
@@ -12,7 +13,8 @@ const GOOD: [string, string][] = [
   ["maps as tables", `${CMD}uid = 5\n[[uid_map]]\ninside = 0\noutside = 1000\ncount = 10`],
   ["mnt alias", `${CMD}unshare = ["mnt", "user"]`],
   ["hostname with uts", `${CMD}unshare = ["uts"]\nhostname = "box"`],
-  ["64-byte hostname", `${CMD}hostname = "${"h".repeat(64)}"`],
+  ["dotted hostname", `${CMD}hostname = "web-1.example.org"`],
+  ["64-byte hostname", `${CMD}hostname = "${"h".repeat(31)}.${"h".repeat(32)}"`],
   ["env with = in value", `${CMD}env = ["A=b=c", "EMPTY="]`],
   ["everything", `${CMD}time_limit = 0\nas_pid_1 = true\nexec = false\npass_fd = [3, 4]\ncap = ["chown"]\nlog_level = "debug"\nchdir = "/tmp"\ndomainname = "d"`],
 ];
@@ -43,6 +45,11 @@ const BAD: [string, string, [string, string, number?][]][] = [
   ["hostname too long", `${CMD}hostname = "${"h".repeat(65)}"`, [["hostname", "must be 1 to 64 bytes long, got 65", 2]]],
   ["hostname empty", `${CMD}hostname = ""`, [["hostname", "must be 1 to 64 bytes long, got 0", 2]]],
   ["hostname NUL", `${CMD}hostname = "a\\u0000b"`, [["hostname", "must not contain a NUL byte", 2]]],
+  ["hostname newline", `${CMD}hostname = "a\\nb"`, [["hostname", "may hold only letters, digits, '-' and '.' (RFC 1123), got 'a\nb'", 2]]],
+  ["hostname slash", `${CMD}hostname = "a/b"`, [["hostname", "may hold only letters, digits, '-' and '.' (RFC 1123), got 'a/b'", 2]]],
+  ["hostname escape", `${CMD}domainname = "\\u001b]0;x"`, [["domainname", "may hold only letters, digits, '-' and '.' (RFC 1123), got '\u001b]0;x'", 2]]],
+  ["hostname label", `${CMD}hostname = "a..b"`, [["hostname", "each dot-separated label must be 1 to 63 characters, not starting or ending with '-', got 'a..b'", 2]]],
+  ["hostname hyphen", `${CMD}hostname = "-a"`, [["hostname", "each dot-separated label must be 1 to 63 characters, not starting or ending with '-', got '-a'", 2]]],
   ["relative chdir", `${CMD}chdir = "tmp"`, [["chdir", "must be an absolute path, got 'tmp'", 2]]],
   ["bad env entry", `${CMD}env = ["NOEQUALS", "1X=2"]`, [
     ["env[0]", `expected "KEY=VALUE", got 'NOEQUALS'`, 2],
@@ -120,4 +127,66 @@ test("the output is frozen", () => {
   expect(Object.isFrozen(c.uidMap[0])).toBe(true);
   expect(() => (c.unshare as Set<string>).add("time")).toThrow();
   expect(() => (c.command as string[]).push("x")).toThrow();
+});
+
+describe("hostile input: bounded issues", () => {
+  test("overlaps are found by one sweep, once per entry and side, on the later entry", () => {
+    const issues = issuesOf(`${CMD}uid = 0\nuid_map = ["10:1000:10", "0:2000:100", "50:3000:1", "200:1005:1"]`);
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "uid_map[1]: inside range 0-99 overlaps uid_map[0] (10-19)",
+      "uid_map[2]: inside range 50-50 overlaps uid_map[1] (0-99)",
+      "uid_map[3]: outside range 1005-1005 overlaps uid_map[0] (1000-1009)",
+    ]);
+  });
+
+  test("100,000 identical map lines give a short list and a count of the rest", () => {
+    const lines = Array.from({ length: 100_000 }, () => "0:1000:1");
+    const r = check(`${CMD}uid = 0\ngid = 0\nuid_map = ${JSON.stringify(lines)}\ngid_map = ${JSON.stringify(lines)}`);
+    if ("config" in r) throw new Error("expected issues");
+    expect(r.issues.length).toBe(20);
+    expect(r.issues[0]).toEqual({ path: "uid_map[1]", message: "inside range 0-0 overlaps uid_map[0] (0-0)", line: 4 });
+    expect(r.omitted).toBe(4 * 99_999 + 2 - 20);
+  });
+
+  test("the rendered error ends with the count", () => {
+    const e = configErrorOf(() => resolveConfig({ file: null, cli: { env: Array.from({ length: 25 }, () => "bad") }, command: ["/bin/true"] }, userHost));
+    const lines = e.message.split("\n");
+    expect(lines).toHaveLength(21);
+    expect(lines[20]).toBe("… and 5 more problems");
+  });
+});
+
+test("did-you-mean looks only at short words: a megabyte name gets a plain issue", () => {
+  const long = "net_bind_service".repeat(65_536);
+  const [issue] = issuesOf(`${CMD}cap = ["${long}"]\n"${long}" = 1`);
+  expect(issue).toEqual({ path: long, message: "unknown key", line: 3 });
+  expect(issuesOf(`${CMD}cap = ["${long}"]`)[0]?.message).toStartWith("unknown capability 'net_bind_servicenet_bind_servicenet_b...'");
+  expect(issuesOf(`${CMD}cap = ["${long}"]`)[0]?.message).not.toContain("did you mean");
+});
+
+describe("what execve in the jail can take", () => {
+  // The defaults give 4 variables (PATH, HOME, TERM, LANG) for the fake host.
+  const argv = (n: number) => `command = ${JSON.stringify(Array.from({ length: n }, (_, i) => String(i)))}`;
+  test("argv and env strings up to the trampoline's limit pass, one more is a usage issue", () => {
+    expect(configOf(argv(4092)).command).toHaveLength(4092);
+    expect(issuesOf(argv(4093))).toEqual([
+      { path: "command", message: "4093 arguments and 4 environment variables: at most 4096 together reach the command", line: 1 },
+    ]);
+    const env = JSON.stringify(Array.from({ length: 5000 }, (_, i) => `V${i}=1`));
+    expect(issuesOf(`${CMD}env = ${env}`)[0]?.path).toBe("env");
+  });
+  test("a string execve would refuse as too long", () => {
+    expect(issuesOf(`command = ["/bin/echo", "${"x".repeat(131_072)}"]`)).toEqual([
+      { path: "command[1]", message: "131072 bytes is too long for execve (at most 131071)", line: 1 },
+    ]);
+  });
+});
+
+test("exec refuses maps only newuidmap could write, before anything runs", () => {
+  const message = "with exec only one id of count 1 (your own) can be mapped: newuidmap needs nsjail to stay";
+  expect(issuesOf(`${CMD}exec = true\nuid = 0\nuid_map = ["0:100000:65536"]`)).toEqual([{ path: "uid_map", message, line: 4 }]);
+  expect(issuesOf(`${CMD}exec = true\nuid = 0\nuid_map = ["0:1000:1", "1:100000:5"]`)).toEqual([{ path: "uid_map", message, line: 4 }]);
+  // Unprivileged, a single id must be the caller's own; root may pick any single id.
+  expect(issuesOf(`${CMD}exec = true\nuid = 0\nuid_map = ["0:12345:1"]`)).toEqual([{ path: "uid_map", message, line: 4 }]);
+  expect(configOf(`${CMD}exec = true\nuid = 0\nuid_map = ["0:12345:1"]`, rootHost).uidMap).toEqual([{ inside: 0, outside: 12345, count: 1 }]);
 });

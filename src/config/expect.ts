@@ -1,12 +1,17 @@
-// Stage 1 (config): primitive type checks shared by every key reader. Each check returns the
-// typed value or undefined after reporting one issue, so validation can go on and report all.
+// Stage 1 (config): the primitive type checks every key reader starts with (expectInt,
+// expectArray, …). Each returns the typed value, or undefined after reporting one issue, so
+// validation goes on and reports every problem at once.
 
 export type Report = (path: string, message: string) => void;
 
 export type Table = Record<string, unknown>;
 
+export function isTable(v: unknown): v is Table {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
 /** The TOML type name of a parsed value, as used in "expected …, got <type>". */
-export function typeName(v: unknown): string {
+function typeName(v: unknown): string {
   if (typeof v === "string") return "string";
   if (typeof v === "boolean") return "boolean";
   if (typeof v === "bigint") return "integer";
@@ -17,15 +22,15 @@ export function typeName(v: unknown): string {
   return "table";
 }
 
+/** Longest string value quoted whole in a message; longer ones are cut. */
+const SHOWN_MAX = 40;
+const CUT = "...";
+
 /** Strings are shown with their value: a CLI user typed them and wants to see which one. */
 export function describe(v: unknown): string {
   if (typeof v !== "string") return typeName(v);
-  const shown = v.length > 40 ? `${v.slice(0, 37)}...` : v;
+  const shown = v.length > SHOWN_MAX ? `${v.slice(0, SHOWN_MAX - CUT.length)}${CUT}` : v;
   return `'${shown.replace(/\0/g, "\\0")}'`;
-}
-
-export function isTable(v: unknown): v is Table {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
 export function expectString(v: unknown, path: string, report: Report): string | undefined {

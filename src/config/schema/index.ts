@@ -1,0 +1,50 @@
+// Stage 1 (config): the one table of config keys, put together from one file per concern.
+// The CLI flags (cli/flag-table.ts), the validator (config/validate.ts) and docs/config.md
+// (scripts/gen-config-doc.ts) all read it from here.
+import type { HostFacts } from "../host.ts";
+import type { JailConfig } from "../model.ts";
+import { COMMAND_KEYS, COMMAND_RULES, commandDefaults } from "./command.ts";
+import { ID_KEYS, ID_RULES, idDefaults } from "./ids.ts";
+import type { Key, KeySpec, Rule, ValuesOf } from "./key.ts";
+import { NS_KEYS, NS_RULES, nsDefaults } from "./ns.ts";
+import { RUN_KEYS, RUN_RULES, runDefaults } from "./run.ts";
+import { SECURITY_KEYS, securityDefaults } from "./security.ts";
+
+export { KIND_DOC, type KeySpec, type ValueKind } from "./key.ts";
+
+/** Every key, in the order of the docs and of reported issues. */
+export const SCHEMA = [...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...SECURITY_KEYS] as const;
+
+/** Cross-field rules, run in this order on the defaulted draft. */
+export const RULES: readonly Rule[] = [...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES];
+
+export type ConfigKey = (typeof SCHEMA)[number]["key"];
+
+/** The typed value of every key, before defaults. */
+export type Fields = ValuesOf<typeof SCHEMA>;
+
+export const CONFIG_KEYS: readonly ConfigKey[] = SCHEMA.map((s) => s.key);
+
+const BY_KEY: ReadonlyMap<string, Key<ConfigKey, unknown>> = new Map(SCHEMA.map((s) => [s.key, s as Key<ConfigKey, unknown>]));
+
+export function specFor(key: string): KeySpec | undefined {
+  return BY_KEY.get(key);
+}
+
+/** The reader of a key: raw TOML/CLI value → typed value, or undefined after reporting. */
+export function readerFor<K extends ConfigKey>(key: K): Key<K, Fields[K]>["read"] {
+  return (BY_KEY.get(key) as Key<K, Fields[K]>).read;
+}
+
+/** Every default in one place: each concern fills its own fields. */
+export function applyDefaults(f: Partial<Fields>, host: HostFacts, source: string | null): JailConfig {
+  const ns = nsDefaults(f, host);
+  return {
+    source,
+    ...commandDefaults(f, host),
+    ...ns,
+    ...idDefaults(f, host, ns.unshare),
+    ...runDefaults(f),
+    ...securityDefaults(f),
+  };
+}

@@ -1,0 +1,95 @@
+// Stage 1 (config): what a config key is — its spec (TOML key, flag, kind, default, doc line)
+// and its reader — and what a cross-field rule is. Every file beside this one declares the
+// keys of one concern with these shapes; index.ts puts them together.
+import type { ConfigIssue } from "../../errors.ts";
+import type { Report } from "../expect.ts";
+import type { HostFacts } from "../host.ts";
+import type { JailConfig } from "../model.ts";
+
+/**
+ * How a value is written. TOML and CLI share the kind; the CLI spelling is always a string that
+ * cli/flag-table.ts turns into the TOML shape (see flagsToRaw).
+ */
+export type ValueKind =
+  | "argv" // array of strings; CLI: the words after `--`
+  | "string"
+  | "bool"
+  | "uint" // non-negative integer
+  | "id" // user/group name or number
+  | "string[]"
+  | "uint[]"
+  | "namespace[]" // CLI: comma list
+  | "idmap[]" // "IN:OUT:COUNT" strings or {inside, outside, count} tables
+  | "log_level";
+
+/** How each kind reads in docs and type errors. */
+export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
+  argv: "array of strings",
+  string: "string",
+  bool: "boolean",
+  uint: "integer ≥ 0",
+  id: "string or integer",
+  "string[]": "array of strings",
+  "uint[]": "array of integers",
+  "namespace[]": "array of strings",
+  "idmap[]": 'array of "IN:OUT:COUNT" strings or {inside, outside, count} tables',
+  log_level: "string",
+};
+
+export interface ReadContext {
+  readonly report: Report;
+  readonly host: HostFacts;
+}
+
+/** A raw TOML/CLI value → its typed value, or undefined after reporting issues. */
+export type Reader<T> = (v: unknown, path: string, ctx: ReadContext) => T | undefined;
+
+export interface KeySpec {
+  /** snake_case TOML key. */
+  readonly key: string;
+  /** `--kebab-case` flag, or null when the key has no flag of its own. */
+  readonly flag: string | null;
+  readonly kind: ValueKind;
+  /** Flag may be given several times; the values together REPLACE the file's array. */
+  readonly repeatable: boolean;
+  /** Value placeholder for --help, e.g. `IN:OUT:COUNT`; empty for booleans. */
+  readonly placeholder: string;
+  /** The default, as documentation text. */
+  readonly defaultDoc: string;
+  readonly doc: string;
+}
+
+export interface Key<K extends string, T> extends KeySpec {
+  readonly key: K;
+  readonly read: Reader<T>;
+}
+
+/** A key whose name and value type TypeScript keeps, so index.ts can derive `Fields`. */
+export function defineKey<K extends string, T>(spec: KeySpec & { readonly key: K }, read: Reader<T>): Key<K, T> {
+  return { ...spec, read };
+}
+
+/** `{ key: typed value }` for a list of keys: what the readers of one concern produce. */
+export type ValuesOf<Keys extends readonly Key<string, unknown>[]> = {
+  [E in Keys[number] as E["key"]]: E extends Key<string, infer T> ? T : never;
+};
+
+/**
+ * A cross-field check on the defaulted draft. It runs only when every key it `uses` read
+ * cleanly, so one typo does not cascade into a second, misleading issue.
+ */
+export interface Rule {
+  readonly name: string;
+  readonly uses: readonly string[];
+  readonly check: (config: JailConfig, host: HostFacts) => ConfigIssue[];
+}
+
+/** The issue a rule reports when a key needs a namespace that is not unshared. */
+export function needsNamespace(key: string, ns: string): ConfigIssue {
+  return { path: key, message: `needs the ${ns} namespace (add "${ns}" to unshare)` };
+}
+
+/** Numbers that name a set (fds, capabilities): each once, ascending. */
+export function sortedUnique(xs: readonly number[]): number[] {
+  return [...new Set(xs)].sort((a, b) => a - b);
+}

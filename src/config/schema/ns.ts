@@ -1,0 +1,113 @@
+// Stage 1 (config): which namespaces the jail gets, and the names inside its uts namespace:
+// their keys, readers, defaults and rules.
+import type { ConfigIssue } from "../../errors.ts";
+import { byteLength } from "../../sys/bytes.ts";
+import { describe, expectArray, expectCString, type Report } from "../expect.ts";
+import type { HostFacts } from "../host.ts";
+import { NAMESPACES, type JailConfig, type Namespace } from "../model.ts";
+import { didYouMean } from "../suggest.ts";
+import { defineKey, needsNamespace, type Reader, type Rule, type ValuesOf } from "./key.ts";
+
+/** sethostname(2)/setdomainname(2) reject more than __NEW_UTS_LEN bytes. */
+const UTS_MAX = 64;
+/** clone(2) and util-linux call the mount namespace "mnt"; this config calls it "fs". */
+const ALIASES: Readonly<Record<string, Namespace>> = { mnt: "fs" };
+/** Every namespace but time: a time namespace only matters to programs that read clocks. */
+const DEFAULT_UNSHARE = NAMESPACES.filter((n) => n !== "time");
+
+function readNamespace(v: unknown, path: string, report: Report): Namespace | undefined {
+  const s = expectCString(v, path, report);
+  if (s === undefined) return undefined;
+  const name = ALIASES[s] ?? s;
+  if ((NAMESPACES as readonly string[]).includes(name)) return name as Namespace;
+  const hint = didYouMean(s, NAMESPACES) || ` (expected one of ${NAMESPACES.join(", ")})`;
+  report(path, `unknown namespace ${describe(s)}${hint}`);
+  return undefined;
+}
+
+/** RFC 1123 host names: dot-separated labels of letters, digits and '-'. */
+const HOST_CHARS = /^[A-Za-z0-9.-]*$/;
+const LABEL_MAX = 63;
+
+/** Why `s` is not an RFC 1123 name, or null when it is one. */
+function rfc1123Problem(s: string): string | null {
+  if (!HOST_CHARS.test(s)) return `may hold only letters, digits, '-' and '.' (RFC 1123), got ${describe(s)}`;
+  const bad = s.split(".").find((l) => l.length === 0 || l.length > LABEL_MAX || l.startsWith("-") || l.endsWith("-"));
+  if (bad === undefined) return null;
+  return `each dot-separated label must be 1 to ${LABEL_MAX} characters, not starting or ending with '-', got ${describe(s)}`;
+}
+
+const readUtsName: Reader<string> = (v, path, { report }) => {
+  const s = expectCString(v, path, report);
+  if (s === undefined) return undefined;
+  const bytes = byteLength(s);
+  if (bytes < 1 || bytes > UTS_MAX) {
+    report(path, `must be 1 to ${UTS_MAX} bytes long, got ${bytes}`);
+    return undefined;
+  }
+  const problem = rfc1123Problem(s);
+  if (problem !== null) report(path, problem);
+  return problem === null ? s : undefined;
+};
+
+export const NS_KEYS = [
+  defineKey(
+    {
+      key: "unshare",
+      flag: "--unshare",
+      kind: "namespace[]",
+      repeatable: true,
+      placeholder: "NS,NS,...",
+      defaultDoc: "all but `time`",
+      doc: `Namespaces to create: ${NAMESPACES.map((n) => (n === "fs" ? "fs (alias mnt)" : n)).join(", ")}. \`user\` is always added when not run as root.`,
+    },
+    (v, path, { report }) => expectArray(v, path, report, (item, p) => readNamespace(item, p, report)),
+  ),
+  defineKey(
+    {
+      key: "hostname",
+      flag: "--hostname",
+      kind: "string",
+      repeatable: false,
+      placeholder: "NAME",
+      defaultDoc: "none (the namespace keeps the host's name)",
+      doc: `Hostname inside the jail: 1-${UTS_MAX} bytes of letters, digits, '-' and '.' (RFC 1123); needs the uts namespace.`,
+    },
+    readUtsName,
+  ),
+  defineKey(
+    {
+      key: "domainname",
+      flag: "--domainname",
+      kind: "string",
+      repeatable: false,
+      placeholder: "NAME",
+      defaultDoc: "none (the namespace keeps the host's name)",
+      doc: `NIS domain name inside the jail, written like a hostname (RFC 1123, 1-${UTS_MAX} bytes); needs the uts namespace.`,
+    },
+    readUtsName,
+  ),
+] as const;
+
+type NsFields = Partial<ValuesOf<typeof NS_KEYS>>;
+
+export function nsDefaults(f: NsFields, host: HostFacts): Pick<JailConfig, "unshare" | "hostname" | "domainname"> {
+  const wanted = new Set<Namespace>(f.unshare ?? DEFAULT_UNSHARE);
+  // Without CAP_SYS_ADMIN every other namespace needs a user namespace to own it.
+  if (host.uid !== 0) wanted.add("user");
+  return {
+    unshare: new Set(NAMESPACES.filter((n) => wanted.has(n))),
+    hostname: f.hostname ?? null,
+    domainname: f.domainname ?? null,
+  };
+}
+
+function hostnameNeedsUts(config: JailConfig): ConfigIssue[] {
+  if (config.unshare.has("uts")) return [];
+  const issues: ConfigIssue[] = [];
+  if (config.hostname !== null) issues.push(needsNamespace("hostname", "uts"));
+  if (config.domainname !== null) issues.push(needsNamespace("domainname", "uts"));
+  return issues;
+}
+
+export const NS_RULES: readonly Rule[] = [{ name: "hostnameNeedsUts", uses: ["hostname", "domainname", "unshare"], check: hostnameNeedsUts }];
