@@ -37,6 +37,7 @@ __attribute__((used, noreturn)) void nsj_init_main(long *sp) {
   const char **argv = (const char **)(sp + 1);
   if (argc != 2 + NSJ_FD_SLOTS) bad_argv();
   struct nsj_jail j;
+  j.pid_env[0] = 0;
   long start = parse_long(argv[1]);
   for (int i = 0; i < NSJ_FD_SLOTS; i++) j.fd[i] = parse_long(argv[2 + i]);
   int inplace = streq(argv[0], "nsjail-exec");

@@ -53,8 +53,10 @@ struct nsj_header { u32 magic; u16 version, record_size; u32 op_count, strtab_of
 struct nsj_record { u16 code, flags; u32 reserved; u64 arg[NSJ_RECORD_ARGS]; };
 struct nsj_status { u32 op_index; i32 err; u32 kind; };
 struct nsj_plan { const struct nsj_header *h; const struct nsj_record *ops; const char *strtab; };
-/* A plan and the fd numbers its slots stand for in this process (-1: none). */
-struct nsj_jail { struct nsj_plan plan; long fd[NSJ_FD_SLOTS]; };
+/* A plan and the fd numbers its slots stand for in this process (-1: none). pid_env is
+ * "NAME=<pid>" once a getpid op has run (empty before): execve appends it to the environment. */
+#define NSJ_PID_ENV_SIZE 64
+struct nsj_jail { struct nsj_plan plan; long fd[NSJ_FD_SLOTS]; char pid_env[NSJ_PID_ENV_SIZE]; };
 
 static inline u64 nsj_strlen(const char *s) { u64 n = 0; while (s[n]) n++; return n; }
 

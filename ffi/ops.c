@@ -73,14 +73,16 @@ static void fill_ptrs(const struct nsj_plan *p, const u64 *a, const char **out) 
 
 /* execvp without libc: a name with no '/' is tried in each PATH directory, as execvp does,
  * remembering EACCES so that "found but not executable" is not reported as ENOENT. */
-static long op_execve(const struct nsj_plan *p, const u64 *arg) {
+static long op_execve(const struct nsj_jail *j, const u64 *arg) {
+  const struct nsj_plan *p = &j->plan;
   const char *path = S(p, arg[0]), *search = S(p, arg[3]);
   const u64 *av = A(p, arg[1]), *ev = A(p, arg[2]);
   if (av[0] + ev[0] > NSJ_MAX_EXEC_STRINGS) return -NSJ_E2BIG;
-  const char *argv[NSJ_MAX_EXEC_STRINGS + 2];
+  const char *argv[NSJ_MAX_EXEC_STRINGS + 3];
   const char **envp = argv + av[0] + 1;
   fill_ptrs(p, av, argv);
   fill_ptrs(p, ev, envp);
+  if (j->pid_env[0]) envp[ev[0]] = j->pid_env, envp[ev[0] + 1] = 0;
   int has_slash = 0;
   for (const char *c = path; *c; c++) has_slash |= *c == '/';
   if (has_slash || !search) return SYS(EXECVE, path, argv, envp);
@@ -131,17 +133,55 @@ static char *ltoa(long v, char *buf) {
   return buf;
 }
 
+/* "NAME=<our pid>" into the jail's pid_env, for execve to append: the pid the command will
+ * have, seen from its own pid namespace (LISTEN_PID must name it, see sd_listen_fds(3)). */
+static long op_getpid(struct nsj_jail *j, const char *name) {
+  char digits[24];
+  u64 n = nsj_strlen(name);
+  ltoa(SYS(GETPID, 0), digits);
+  if (n + 1 + nsj_strlen(digits) + 1 > sizeof j->pid_env) return -NSJ_ENAMETOOLONG;
+  for (u64 i = 0; i < n; i++) j->pid_env[i] = name[i];
+  j->pid_env[n] = '=';
+  for (u64 i = 0; i <= nsj_strlen(digits); i++) j->pid_env[n + 1 + i] = digits[i];
+  return 0;
+}
+
+/* A datagram socket bound to the abstract name `name` in this process's network namespace,
+ * sent to nsjail over `to` (SCM_RIGHTS) and closed here: nsjail alone reads what the jail's
+ * processes send to it. Layouts are the LP64 msghdr, iovec and cmsghdr. */
+static long op_bind_unix(const char *name, long to) {
+  struct { u16 family; char path[108]; } addr = { NSJ_AF_UNIX, { 0 } };
+  u64 len = nsj_strlen(name);
+  if (len + 1 > sizeof addr.path) return -NSJ_ENAMETOOLONG;
+  for (u64 i = 0; i < len; i++) addr.path[1 + i] = name[i]; /* path[0] = 0: abstract */
+  long s = SYS(SOCKET, NSJ_AF_UNIX, NSJ_SOCK_DGRAM | NSJ_SOCK_CLOEXEC, 0);
+  if (s < 0) return s;
+  long rc = SYS(BIND, s, &addr, sizeof addr.family + 1 + len);
+  if (rc >= 0) {
+    struct { u64 len; i32 level, type, fd, pad; } cmsg = { 16 + sizeof(i32), NSJ_SOL_SOCKET, NSJ_SCM_RIGHTS, (i32)s, 0 };
+    char byte = 0;
+    struct { void *base; u64 len; } iov = { &byte, 1 };
+    struct { void *name; u64 namelen; void *iov; u64 iovlen; void *control; u64 controllen; u64 flags; } msg = {
+      0, 0, &iov, 1, &cmsg, sizeof cmsg, 0 };
+    rc = SYS(SENDMSG, to, &msg, 0);
+  }
+  SYS(CLOSE, s);
+  return rc < 0 ? rc : 0;
+}
+
 /* Execs the sealed image as the init. Its argv carries the first op of the command's child
- * and this process's fd table, so it finds the plan and the status pipe; those two are the
- * only fds it keeps (every other one is close-on-exec). */
+ * and this process's fd table, so it finds the plan and the status pipe; those two, and the
+ * fds it hands on to the command's process, are the only fds it keeps (every other one is
+ * close-on-exec). */
 static long op_exec_init(const struct nsj_jail *j, long image, u64 start) {
   char text[1 + NSJ_FD_SLOTS][24];
   const char *argv[3 + NSJ_FD_SLOTS] = { "nsjail-init", ltoa(start, text[0]) };
   for (int i = 0; i < NSJ_FD_SLOTS; i++) argv[2 + i] = ltoa(j->fd[i], text[1 + i]);
   argv[2 + NSJ_FD_SLOTS] = 0;
   const char *envp[1] = { 0 };
-  long keep[2] = { j->fd[NSJ_SLOT_PLAN], j->fd[NSJ_SLOT_STATUS] };
-  for (int i = 0; i < 2; i++) {
+  /* The pty and the exec watch go on to the command's process; the init closes its own. */
+  long keep[4] = { j->fd[NSJ_SLOT_PLAN], j->fd[NSJ_SLOT_STATUS], j->fd[NSJ_SLOT_PTY], j->fd[NSJ_SLOT_EXEC_WATCH] };
+  for (int i = 0; i < 4; i++) {
     long rc = keep[i] < 0 ? 0 : SYS(FCNTL, keep[i], NSJ_F_SETFD, 0);
     if (rc < 0) return rc;
   }
@@ -176,13 +216,17 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_UNSHARE: return SYS(UNSHARE, a[0]);
   case NSJ_OP_IF_UP: return op_if_up(S(p, a[0]));
   case NSJ_OP_EXEC_INIT: return op_exec_init(j, F(0), a[1]);
-  case NSJ_OP_EXECVE: return op_execve(p, a);
+  case NSJ_OP_EXECVE: return op_execve(j, a);
   case NSJ_OP_CLOSE: return SYS(CLOSE, F(0));
   case NSJ_OP_FORK_WAIT: return op_fork_wait(j, index);
   case NSJ_OP_CHECK_PARENT: return op_check_parent(F(0));
   case NSJ_OP_SECCOMP: return op_seccomp(A(p, a[0]), a[1]);
   case NSJ_OP_SETPRIORITY: return SYS(SETPRIORITY, a[0], a[1], a[2]);
   case NSJ_OP_SCHED_SETAFFINITY: return op_sched_setaffinity(A(p, a[0]));
+  case NSJ_OP_IOCTL: return SYS(IOCTL, F(0), a[1], a[2]);
+  case NSJ_OP_DUP3: return SYS(DUP3, F(0), a[1], a[2]);
+  case NSJ_OP_GETPID: return op_getpid(j, S(p, a[0]));
+  case NSJ_OP_BIND_UNIX: return op_bind_unix(S(p, a[0]), F(1));
   }
   return -NSJ_EINVAL;
 }

@@ -61,5 +61,10 @@ long op_fork_wait(struct nsj_jail *j, u32 index) {
     return child;
   }
   SYS(CLOSE, life[0]);
+  /* Only the command's process holds these: the pty's slave (a hang-up reaches nsjail once
+   * the jail's last user of it is gone) and the exec watch (EOF once the command has exec'd). */
+  long mine[2] = { j->fd[NSJ_SLOT_PTY], j->fd[NSJ_SLOT_EXEC_WATCH] };
+  for (int i = 0; i < 2; i++)
+    if (mine[i] >= 0) SYS(CLOSE, mine[i]);
   supervise(j, index, sfd, child);
 }

@@ -50,6 +50,7 @@ NSJ_API long nsj_spawn(const u8 *buf, u64 len, const i32 *fds, long nfds, u64 *r
   struct nsj_jail *j = (struct nsj_jail *)((u8 *)base + ctx_off);
   plan_decode(copy, len, &j->plan);
   for (int i = 0; i < NSJ_FD_SLOTS; i++) j->fd[i] = fds[i];
+  j->pid_env[0] = 0;
   struct nsj_clone_args args = { 0 };
   args.flags = j->plan.h->clone_flags | NSJ_CLONE_VM;
   args.exit_signal = NSJ_SIGCHLD;

@@ -7,7 +7,7 @@ import { fdTable } from "../plan/ops.ts";
 import type { Plan } from "../plan/types.ts";
 import { SIG } from "../sys/constants.ts";
 import type { Sys } from "../sys/sys.ts";
-import { readStatus } from "./status-pipe.ts";
+import { readStatus, readUntilExec } from "./status-pipe.ts";
 import { writeIdMaps } from "./user.ts";
 
 export interface RunningJail {
@@ -20,31 +20,44 @@ export interface RunningJail {
 /** One byte on the sync pipe: the parent's half of the setup is done. */
 const RELEASE = new Uint8Array([1]);
 
+/** What a launch may add to the setup pipes. */
+export interface SpawnExtras {
+  /** The child's ends of fds the plan's ops name (the pty's slave, the notify socketpair's
+   * end). spawnJail owns them from here on and closes them once the child has its own. */
+  readonly fds?: Partial<Record<"pty" | "notify", number>>;
+  /** Return only once the command itself has exec'd, not as soon as the jail's init runs. */
+  readonly untilExec?: boolean;
+}
+
 /** `bytes` is `plan` encoded; `imageFd` the sealed trampoline image the init is exec'd from. */
-export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, imageFd: number, log: Logger): RunningJail {
+export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, imageFd: number, log: Logger, extras: SpawnExtras = {}): RunningJail {
+  const given = Object.values(extras.fds ?? {});
   const status = sys.pipe();
   const sync = sys.pipe();
   const planFd = plan.initStart === null ? -1 : sys.memfd("nsjail-plan");
+  // Without an init, EOF on the status pipe already means the command has exec'd.
+  const watch = extras.untilExec && plan.initStart !== null ? sys.pipe() : null;
   // The parent's copies of the child's ends; each is closed once the child has its own.
-  const owned = new Set([status.write, sync.read, sync.write, planFd].filter((fd) => fd >= 0));
+  const owned = new Set([status.write, sync.read, sync.write, planFd, watch?.write ?? -1, ...given].filter((fd) => fd >= 0));
   const closeOwned = (fd: number) => owned.delete(fd) && sys.close(fd);
   let pid = -1;
   let release = () => {};
   try {
     if (planFd >= 0) sys.pwrite(planFd, bytes);
-    const fds = fdTable({ status: status.write, sync_read: sync.read, sync_write: sync.write, image: imageFd, plan: planFd });
+    const fds = fdTable({ status: status.write, sync_read: sync.read, sync_write: sync.write, image: imageFd, plan: planFd, exec_watch: watch?.write, ...extras.fds });
     // Dumpable while the child shares our mm: a non-dumpable mm makes /proc/CHILD root-owned,
     // and a rootless parent could then not write its uid_map. Off again once it has exec'd.
     sys.setDumpable(true);
     ({ pid, release } = sys.spawn(bytes, fds));
-    closeOwned(status.write);
-    closeOwned(sync.read);
+    for (const fd of [status.write, sync.read, watch?.write ?? -1, ...given]) closeOwned(fd);
     writeIdMaps(sys, pid, config, host);
     sys.write(sync.write, RELEASE);
     readStatus(sys, status.read, plan, log, true);
     // Held open until now: the child's check_parent op sees a hang-up if we died first.
     closeOwned(sync.write);
     release();
+    release = () => {}; // once: the region may be someone else's memory by now
+    if (watch !== null) readUntilExec(sys, watch.read, status.read, plan, log);
     // The command may share our host uid (rootless, or root mapped to root) and, without a
     // pid namespace, see our pid: non-dumpable, it cannot ptrace us or read /proc/PID/mem.
     sys.setDumpable(false);
@@ -59,5 +72,6 @@ export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailC
     throw err;
   } finally {
     for (const fd of owned) sys.close(fd);
+    if (watch !== null) sys.close(watch.read);
   }
 }

@@ -32,6 +32,11 @@ export const OP_CODES = {
   seccomp: 26,
   setpriority: 27,
   sched_setaffinity: 28,
+  // 60–69: terminal, service manager (pty, notify socket, socket activation)
+  ioctl: 60,
+  dup3: 61,
+  getpid: 62,
+  bind_unix: 63,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -70,6 +75,10 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   seccomp: "bi",
   setpriority: "iii",
   sched_setaffinity: "n",
+  ioctl: "fii",
+  dup3: "fii",
+  getpid: "s",
+  bind_unix: "sf",
 };
 
 /**
@@ -84,6 +93,9 @@ export const FD_SLOTS = [
   "sync_write", // the parent's end, closed in the child
   "image", // the sealed trampoline image, exec'd as the init
   "plan", // a memfd holding these very bytes, read by the init
+  "pty", // the pseudo-terminal's slave end, the command's stdio and controlling terminal
+  "exec_watch", // write end of a pipe only the command's process holds: EOF once it has exec'd
+  "notify", // nsjail's end of a socketpair that receives the jail's notify socket (bind_unix)
 ] as const;
 export type FdSlot = (typeof FD_SLOTS)[number];
 

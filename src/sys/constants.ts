@@ -59,6 +59,12 @@ export const S_IFREG = 0o100000;
 export const S_IFDIR = 0o040000;
 export const MAX_FD = 0xffffffff;
 
+/** Terminal ioctls (asm-generic numbers, the same on x86_64 and aarch64). */
+export const TIOC = {
+  TCGETS: 0x5401, TCSETS: 0x5402, SCTTY: 0x540e, GWINSZ: 0x5413, SWINSZ: 0x5414,
+  GPTN: 0x80045430, SPTLCK: 0x40045431, GPTPEER: 0x5441,
+} as const;
+
 /** Signals the supervisor and the jail's init pass on to the command. */
 export const FORWARDED_SIGNALS = [SIG.HUP, SIG.INT, SIG.QUIT, SIG.USR1, SIG.USR2, SIG.TERM] as const;
 
@@ -71,6 +77,7 @@ export const SYSCALLS = {
     prctl: 157, pivot_root: 155, mount: 165, umount2: 166, sethostname: 170, setdomainname: 171,
     exit_group: 231, unshare: 272, prlimit64: 302, execve: 59, execveat: 322, openat: 257,
     clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, seccomp: 317, setpriority: 141, sched_setaffinity: 203, pidfd_open: 434, pwrite64: 18, statx: 332,
+    dup3: 292, bind: 49, sendmsg: 46, recvmsg: 47, socketpair: 53,
   },
   aarch64: {
     read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
@@ -79,6 +86,7 @@ export const SYSCALLS = {
     prctl: 167, pivot_root: 41, mount: 40, umount2: 39, sethostname: 161, setdomainname: 162,
     exit_group: 94, unshare: 97, prlimit64: 261, execve: 221, execveat: 281, openat: 56,
     clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, seccomp: 277, setpriority: 140, sched_setaffinity: 122, pidfd_open: 434, pwrite64: 68, statx: 291,
+    dup3: 24, bind: 200, sendmsg: 211, recvmsg: 212, socketpair: 199,
   },
 } as const;
 
@@ -93,5 +101,6 @@ export const C_CONSTANTS = {
   FORWARD_MASK: `0x${FORWARDED_SIGNALS.reduce((m, s) => m | (1 << (s - 1)), 1 << (SIG.CHLD - 1)).toString(16)}ul`, SIGKILL: SIG.KILL, SIGCONT: SIG.CONT, SIGSTOP: 19, SIG_SETMASK: 2, NSIG: 64,
   PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, MAP_PRIVATE: 2, MAP_ANONYMOUS: 0x20, MAP_STACK: 0x20000,
   WNOHANG: 1, SFD_CLOEXEC: 0o2000000, CAP_VERSION_3: 0x20080522, PR_SET_DUMPABLE: PR.SET_DUMPABLE,
+  AF_UNIX: 1, SOL_SOCKET: 1, SCM_RIGHTS: 1,
   EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11, ESRCH: 3, POLLHUP: 0x10, SECCOMP_SET_MODE_FILTER: 1,
 } as const;

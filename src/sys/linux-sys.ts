@@ -18,6 +18,7 @@ const cstring = (s: string) => Buffer.from(encodeBytes(`${s}\0`));
 const EMPTY = cstring("");
 const READ_CHUNK = 65536;
 const EISDIR = 21;
+const POLLIN = 1;
 
 class HelperError extends JailError {}
 
@@ -180,5 +181,12 @@ export const linuxSys: Sys = {
   },
   tryWait(pid) {
     return wait4(pid, WNOHANG);
+  },
+  readable(fd) {
+    // struct pollfd { int fd; short events, revents; } with POLLIN, and a zero timeout.
+    const pfd = new Int32Array([fd, POLLIN]);
+    const now = new BigUint64Array(2);
+    const n = native.syscall(NR.ppoll, native.address(pfd), 1, native.address(now), 0, 8);
+    return n > 0;
   },
 };

@@ -53,4 +53,6 @@ export interface Sys {
   wait(pid: number): number;
   /** Non-blocking wait for one child: its raw wait status, or null while it runs. */
   tryWait(pid: number): number | null;
+  /** Whether a read of `fd` would return at once (data or EOF) rather than block. */
+  readable(fd: number): boolean;
 }

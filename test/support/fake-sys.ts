@@ -74,6 +74,12 @@ export class FakeSys implements Sys {
     this.calls.push(["heardSignals", pid]);
     return this.heard;
   }
+  /** What readable() returns, one answer per call, then false. */
+  readables: boolean[] = [];
+  readable(fd: number): boolean {
+    this.calls.push(["readable", fd]);
+    return this.readables.shift() ?? false;
+  }
   wait(pid: number): number {
     this.calls.push(["wait", pid]);
     return this.exitStatus ?? 0;
