@@ -18,6 +18,8 @@ export interface HostFacts {
   /** Effective uid and gid of the nsjail process on the host. */
   readonly uid: number;
   readonly gid: number;
+  /** nsjail's own pid: socket activation's LISTEN_PID must name it. */
+  readonly pid: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap). */
   readonly capLastCap: number;
@@ -45,6 +47,7 @@ export function readHostFacts(readFile: ReadFile = nodeReadFile, names: NameServ
   return {
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
+    pid: process.pid,
     env: exactEnv(readFile),
     capLastCap: readCapLastCap(readFile),
     lookupUser: withFallback(names.user, "/etc/passwd", readFile),

@@ -50,4 +50,11 @@ export interface JailConfig {
   /** Capability numbers kept in every set (bounding, permitted, effective, inheritable, ambient). */
   readonly caps: readonly number[];
   readonly logLevel: LogLevel;
+  /** A new pseudo-terminal is the command's controlling terminal and stdio; nsjail relays it. */
+  readonly pty: boolean;
+  /** The command gets a notify socket of its own; nsjail passes its messages on to systemd. */
+  readonly notifySocket: boolean;
+  /** Socket activation: fds 3 … 3 + N - 1 passed to nsjail go on to the command (in
+   * passFds, with LISTEN_FDS in env); the command's own pid becomes LISTEN_PID. 0: none. */
+  readonly listenFds: number;
 }

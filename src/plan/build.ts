@@ -10,6 +10,7 @@ import { planHandshake, planRearm } from "./handshake.ts";
 import { planInit, usesInit } from "./init.ts";
 import { planInplace } from "./inplace.ts";
 import { planNet } from "./net.ts";
+import { planNotifySocket } from "./systemd.ts";
 import type { Op, Plan } from "./types.ts";
 import { planUts } from "./uts.ts";
 
@@ -35,6 +36,7 @@ export const PHASES: readonly Phase[] = [
   { name: "fs", plan: planMounts },
   { name: "uts", plan: planUts },
   { name: "net", plan: planNet },
+  { name: "notify", plan: planNotifySocket },
   { name: "bounding", plan: planCaps },
   { name: "ids", plan: planIds },
   { name: "rearm", plan: planRearm },

@@ -1,7 +1,9 @@
-// Stage 2 (plan): the command's own last steps — passed fds, new session, working
-// directory, close-on-exec for everything else, execve.
+// Stage 2 (plan): the command's own last steps — passed fds, new session, terminal, working
+// directory, LISTEN_PID, close-on-exec for everything else, execve.
 import type { JailConfig } from "../config/model.ts";
 import { CLOSE_RANGE_CLOEXEC, F_SETFD, MAX_FD } from "../sys/constants.ts";
+import { planListenPid } from "./systemd.ts";
+import { planTerminal } from "./terminal.ts";
 import { op, type Op } from "./types.ts";
 
 /** Bun marks every inherited fd close-on-exec at start-up, so a passed fd must be cleared
@@ -31,7 +33,9 @@ export function planCommand(config: JailConfig): Op[] {
   return [
     // A new session: the command has no controlling terminal of the caller (TIOCSTI).
     op("setsid", [], { path: "security", note: "new session (setsid)" }),
+    ...planTerminal(config),
     op("chdir", [config.chdir], { path: "chdir", note: `chdir ${config.chdir}` }),
+    ...planListenPid(config),
     ...planCloseFds(config),
     op("execve", [file!, [file!, ...rest], env, file!.includes("/") ? null : path], {
       path: "command",

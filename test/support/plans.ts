@@ -10,6 +10,7 @@ export function fixedHost(uid: number): HostFacts {
   return {
     uid,
     gid: uid,
+    pid: 4242,
     env: { TERM: "xterm", LANG: "C.UTF-8" },
     capLastCap: 40,
     lookupUser: (n) => (n === "nobody" ? 65534 : null),

@@ -9,14 +9,16 @@ import type { Key, KeySpec, Rule, ValuesOf } from "./key.ts";
 import { NS_KEYS, NS_RULES, nsDefaults } from "./ns.ts";
 import { RUN_KEYS, RUN_RULES, runDefaults } from "./run.ts";
 import { SECURITY_KEYS, securityDefaults } from "./security.ts";
+import { SYSTEMD_KEYS, SYSTEMD_RULES, systemdDefaults } from "./systemd.ts";
+import { TERMINAL_KEYS, TERMINAL_RULES, terminalDefaults } from "./terminal.ts";
 
 export { KIND_DOC, type KeySpec, type ValueKind } from "./key.ts";
 
 /** Every key, in the order of the docs and of reported issues. */
-export const SCHEMA = [...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...SECURITY_KEYS] as const;
+export const SCHEMA = [...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...SECURITY_KEYS, ...TERMINAL_KEYS, ...SYSTEMD_KEYS] as const;
 
 /** Cross-field rules, run in this order on the defaulted draft. */
-export const RULES: readonly Rule[] = [...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES];
+export const RULES: readonly Rule[] = [...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES, ...TERMINAL_RULES, ...SYSTEMD_RULES];
 
 export type ConfigKey = (typeof SCHEMA)[number]["key"];
 
@@ -39,12 +41,15 @@ export function readerFor<K extends ConfigKey>(key: K): Key<K, Fields[K]>["read"
 /** Every default in one place: each concern fills its own fields. */
 export function applyDefaults(f: Partial<Fields>, host: HostFacts, source: string | null): JailConfig {
   const ns = nsDefaults(f, host);
+  const command = commandDefaults(f, host);
   return {
     source,
-    ...commandDefaults(f, host),
+    ...command,
     ...ns,
     ...idDefaults(f, host, ns.unshare),
     ...runDefaults(f),
     ...securityDefaults(f),
+    ...terminalDefaults(f),
+    ...systemdDefaults(f, host, command),
   };
 }

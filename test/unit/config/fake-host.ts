@@ -12,6 +12,7 @@ export function fakeHost(over: Partial<HostFacts> = {}): HostFacts {
   return {
     uid: 1000,
     gid: 1000,
+    pid: 4242,
     env: { TERM: "xterm-256color", HOME: "/home/alice", TZ: "UTC" },
     capLastCap: 40,
     lookupUser: (n) => USERS[n] ?? null,
