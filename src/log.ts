@@ -11,7 +11,13 @@ export interface Logger {
 
 /** Synchronous, since in exec mode the process image is replaced right after the last line;
  * node:fs is loaded on the first line only, as most runs log nothing. */
-const writeStderr = (line: string) => void (require("node:fs") as typeof import("node:fs")).writeSync(2, line);
+const writeStderr = (line: string) => {
+  try {
+    (require("node:fs") as typeof import("node:fs")).writeSync(2, line);
+  } catch {
+    // stderr is gone (a hung-up terminal, a closed pipe): a log line must not stop nsjail
+  }
+};
 
 export function createLogger(level: LogLevel, write: (line: string) => void = writeStderr): Logger {
   const at = (lvl: LogLevel) => (msg: string) => {

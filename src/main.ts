@@ -43,7 +43,11 @@ const STDERR = 2;
 
 /** Straight to fd 2: at the open-file limit Bun's stderr stream, which dups fd 2, loses the line. */
 function writeStderr(text: string): void {
-  (require("node:fs") as typeof import("node:fs")).writeSync(STDERR, text);
+  try {
+    (require("node:fs") as typeof import("node:fs")).writeSync(STDERR, text);
+  } catch {
+    // stderr is gone (a hung-up terminal, a closed pipe): the exit code still tells
+  }
 }
 
 // Bun lets the process end when only a signal listener or a pending dynamic import is left,
