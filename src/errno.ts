@@ -27,6 +27,7 @@ const ERRNOS: Record<number, readonly [string, string]> = {
   22: ["EINVAL", "Invalid argument"],
   23: ["ENFILE", "Too many open files in system"],
   24: ["EMFILE", "Too many open files"],
+  25: ["ENOTTY", "Inappropriate ioctl for device"],
   26: ["ETXTBSY", "Text file busy"],
   28: ["ENOSPC", "No space left on device"],
   30: ["EROFS", "Read-only file system"],
@@ -34,6 +35,7 @@ const ERRNOS: Record<number, readonly [string, string]> = {
   38: ["ENOSYS", "Function not implemented"],
   40: ["ELOOP", "Too many levels of symbolic links"],
   95: ["EOPNOTSUPP", "Operation not supported"],
+  111: ["ECONNREFUSED", "Connection refused"],
   125: ["ECANCELED", "Operation canceled"],
 };
 

@@ -40,6 +40,13 @@ function hostUidOf(config: JailConfig): number | null {
   return range === undefined ? null : range.outside + (config.uid - range.inside);
 }
 
+/** Exec mode leaves no nsjail to send READY=1; only the command itself can, if it is told
+ * where (and it has nsjail's pid only without a pid namespace). */
+function warnAboutNotify(config: JailConfig, host: HostFacts, log: Logger): void {
+  if (!config.exec || host.env.NOTIFY_SOCKET === undefined || config.env.some(([k]) => k === "NOTIFY_SOCKET")) return;
+  log.warn('NOTIFY_SOCKET is set, but with exec nsjail is gone before it could send READY=1: keep_env = ["NOTIFY_SOCKET"] lets the command send it');
+}
+
 function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): void {
   if (config.exec || config.unshare.has("pid") || hostUidOf(config) !== host.uid) return;
   log.warn(`the jail runs as nsjail's own uid ${host.uid} without a pid namespace: it can signal nsjail (and outlast its time limit)`);
@@ -49,6 +56,7 @@ function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): vo
 export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger): Promise<number> {
   if (jail.config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
   warnAboutExposure(jail.config, host, log);
+  warnAboutNotify(jail.config, host, log);
   // Loaded here, not at the top: loading the trampoline is a side effect that --dry-run,
   // `check` and the unit tests must not have.
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
@@ -58,7 +66,18 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
-  const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
-  reaper ??= new Reaper(linuxSys, processEvents);
-  return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+  const session = usesSession(jail.config, host) ? (await import("./supervisor/session.ts")).openSession(jail.config, host, log, processEvents) : null;
+  try {
+    const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log, session?.extras);
+    session?.started();
+    reaper ??= new Reaper(linuxSys, processEvents);
+    return await new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+  } finally {
+    await session?.finish();
+  }
+}
+
+/** A terminal to relay or a service manager to tell: their code loads only then. */
+function usesSession(config: JailConfig, host: HostFacts): boolean {
+  return config.pty || config.notifySocket || host.env.NOTIFY_SOCKET !== undefined;
 }

@@ -1,0 +1,168 @@
+// nsjail under systemd, with systemd played by the test: a notify socket that hears READY=1
+// once the command runs and STOPPING=1 when the jail is stopped; the jail's own notify
+// socket passed on; socket activation's fds and LISTEN_* as sd_listen_fds(3) wants them.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { host, requireHost } from "../support/host.ts";
+import { type As, binaryFor, dropTo, nsjail, removeNobodyCopy } from "../support/jail.ts";
+import { NotifyListener } from "../support/notify-listener.ts";
+import { pidsRunning, uniqueSleep } from "../support/procs.ts";
+
+requireHost(host.binary, "a built ./nsjail (npm run build)");
+requireHost(host.root, "root (CI runs the suite as root)");
+requireHost(host.rootless, "unprivileged user namespaces and setpriv");
+
+const scratch = mkdtempSync(join(tmpdir(), "nsjail-systemd-"));
+chmodSync(scratch, 0o755);
+const activated = join(scratch, "activated");
+writeFileSync(activated, "socket-activated\n");
+chmodSync(activated, 0o666);
+afterAll(() => {
+  removeNobodyCopy();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** nsjail in the background with NOTIFY_SOCKET set, as systemd starts a Type=notify unit. */
+function start(as: As, address: string, args: readonly string[]) {
+  return Bun.spawn([...dropTo(as), binaryFor(as), "run", ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NOTIFY_SOCKET: address },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+}
+
+/** sd_notify(3)'s wire format, from perl: one datagram, $ARGV[1], to the socket $ARGV[0]. */
+const SEND = `socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die; (my $a = $ARGV[0]) =~ s/^@/\\0/; send($s, $ARGV[1], 0, pack_sockaddr_un($a)) or die "send: $!\\n"`;
+/** The same, as a shell command run in the jail, to the socket NOTIFY_SOCKET names. */
+const sdNotify = (message: string) => `perl -MSocket -e '${SEND}' "$NOTIFY_SOCKET" "${message}"`;
+
+for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
+  const enabled = host.binary && (as === "root" ? host.root : host.rootless);
+
+  describe.skipIf(!enabled)(`systemd integration as ${as}`, () => {
+    for (const kind of ["path", "abstract"] as const) {
+      test(`Type=notify (${kind} socket): READY=1 once the command runs, STOPPING=1 on SIGTERM`, async () => {
+        const listener = new NotifyListener(kind);
+        try {
+          const sleep = uniqueSleep();
+          const jail = start(as, listener.address, ["--", ...sleep]);
+          expect(await listener.next(/READY=1/)).toBe("READY=1");
+          // READY=1 means the command itself runs, not merely the jail's init.
+          expect(pidsRunning(sleep.join(" "))).toHaveLength(1);
+          jail.kill("SIGTERM");
+          expect(await jail.exited).toBe(143);
+          expect(listener.messages).toEqual(["READY=1", "STOPPING=1"]);
+        } finally {
+          listener.close();
+        }
+      }, 20_000);
+    }
+
+    test("without a pid namespace READY=1 still waits for the command's execve", async () => {
+      const listener = new NotifyListener("abstract");
+      try {
+        const sleep = uniqueSleep();
+        const jail = start(as, listener.address, ["--unshare", "user,fs,net", "--", ...sleep]);
+        await listener.next(/READY=1/);
+        expect(pidsRunning(sleep.join(" "))).toHaveLength(1);
+        jail.kill("SIGTERM");
+        expect(await jail.exited).toBe(143);
+        expect(listener.messages).toEqual(["READY=1", "STOPPING=1"]);
+      } finally {
+        listener.close();
+      }
+    }, 20_000);
+
+    test("a command that ends on its own: READY=1, then STOPPING=1 as nsjail exits with its code", async () => {
+      const listener = new NotifyListener("path");
+      try {
+        const jail = start(as, listener.address, ["--", "/bin/sh", "-c", "exit 7"]);
+        expect(await jail.exited).toBe(7);
+        expect(listener.messages).toEqual(["READY=1", "STOPPING=1"]);
+      } finally {
+        listener.close();
+      }
+    }, 20_000);
+
+    test("a command that cannot start: no READY=1", async () => {
+      const listener = new NotifyListener("path");
+      try {
+        const jail = start(as, listener.address, ["--", "/no/such/command"]);
+        expect(await jail.exited).toBe(255);
+        expect(listener.messages).not.toContain("READY=1");
+      } finally {
+        listener.close();
+      }
+    }, 20_000);
+
+    test("notify_socket: the command reports itself; MAINPID is not passed on", async () => {
+      const listener = new NotifyListener("path");
+      try {
+        const script = `sleep 0.3; ${sdNotify("$(printf 'READY=1\\nSTATUS=jailed and ready\\nMAINPID=2')")}; exec sleep 1000`;
+        const jail = start(as, listener.address, ["--notify-socket", "--", "/bin/sh", "-c", script]);
+        expect(await listener.next(/READY=1/)).toBe("READY=1\nSTATUS=jailed and ready");
+        expect(listener.messages).toHaveLength(1); // nsjail sent no READY=1 of its own
+        jail.kill("SIGTERM");
+        expect(await jail.exited).toBe(143);
+        expect(listener.messages.at(-1)).toBe("STOPPING=1");
+      } finally {
+        listener.close();
+      }
+    }, 20_000);
+
+    test("notify_socket: NOTIFY_SOCKET inside names the jail's own socket, unreachable from the host", () => {
+      const r = nsjail(as, ["run", "--notify-socket", "--", "/bin/sh", "-c", `echo "$NOTIFY_SOCKET"; ${sdNotify("READY=1")} && echo sent`]);
+      expect(r.stdout).toBe("@nsjail-notify\nsent\n");
+      expect(r.code).toBe(0);
+      // The same name from the host's network namespace reaches nobody.
+      const outside = Bun.spawnSync(["perl", "-MSocket", "-e", SEND, "@nsjail-notify", "READY=1"]);
+      expect(outside.stderr.toString()).toMatch(/send: Connection refused/);
+    });
+
+    describe("socket activation", () => {
+      /** nsjail started as systemd starts it: LISTEN_PID is its own pid, fd 3 the socket. */
+      const activate = (flags: readonly string[], listenPid = "$$") =>
+        nsjail(as, ["run", ...flags, "--", "/bin/sh", "-c", 'echo "$$ $LISTEN_PID $LISTEN_FDS $LISTEN_FDNAMES"; cat <&3; cat <&4'], {
+          shell: `export LISTEN_PID=${listenPid} LISTEN_FDS=1 LISTEN_FDNAMES=web; exec 3<${activated} 4</dev/null; `,
+        });
+
+      for (const [name, flags, pid] of [
+        ["under the jail's init", [], "2"],
+        ["as PID 1", ["--as-pid-1"], "1"],
+        ["without a pid namespace", ["--unshare", "user,fs,net"], null],
+      ] as const) {
+        test(`${name}: fd 3 arrives and LISTEN_PID is the command's own pid`, () => {
+          const r = activate(flags);
+          const [own, listenPid, fds, names] = r.stdout.split("\n")[0]!.split(" ");
+          expect(listenPid).toBe(own);
+          if (pid !== null) expect(own).toBe(pid);
+          expect([fds, names]).toEqual(["1", "web"]);
+          expect(r.stdout).toContain("socket-activated\n");
+          expect(r.stderr).toMatch(/4: Bad file descriptor/); // only the fds LISTEN_FDS names
+          expect(r.code).not.toBe(255);
+        });
+      }
+
+      test("LISTEN_PID of another process: nothing is passed and no LISTEN_* reaches the jail", () => {
+        const r = activate([], "1");
+        expect(r.stdout.split("\n")[0]).toBe("2   ");
+        expect(r.stderr).toMatch(/3: Bad file descriptor/);
+      });
+
+      test("a malformed LISTEN_FDS meant for nsjail is one line and exit 2", () => {
+        const r = nsjail(as, ["run", "--", "/bin/true"], { shell: "export LISTEN_PID=$$ LISTEN_FDS=two; " });
+        expect(r.stderr).toBe("nsjail: LISTEN_FDS: in nsjail's environment: expected a count of passed fds from 1 to 65536, got 'two'\n");
+        expect(r.code).toBe(2);
+      });
+
+      test("LISTEN_FDS naming an fd nsjail was not given is refused before the jail starts", () => {
+        const r = nsjail(as, ["run", "--", "/bin/true"], { shell: "export LISTEN_PID=$$ LISTEN_FDS=3; exec 3</dev/null 4</dev/null; " });
+        // fd 5 is not the caller's: unopened, or one Bun opened for itself.
+        expect(r.stderr).toMatch(/^nsjail: LISTEN_FDS=3: fd 5 is (not open in nsjail's caller|nsjail's own \(.+\), not the caller's)\n$/);
+        expect(r.code).toBe(2);
+      });
+    });
+  });
+}
