@@ -12,7 +12,7 @@ import { ScriptSession } from "../support/script-session.ts";
 
 const hasTools = existsSync("/usr/bin/script") && existsSync("/usr/bin/perl");
 requireHost(host.binary, "a built ./nsjail (npm run build)");
-requireHost(hasTools, "script (util-linux) and perl to drive and probe a terminal");
+requireHost(hasTools, "script (bsdutils) and perl to drive and probe a terminal");
 requireHost(host.root, "root (CI runs the suite as root)");
 requireHost(host.rootless, "unprivileged user namespaces and setpriv");
 

@@ -2,7 +2,7 @@
 // once the command runs and STOPPING=1 when the jail is stopped; the jail's own notify
 // socket passed on; socket activation's fds and LISTEN_* as sd_listen_fds(3) wants them.
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { host, requireHost } from "../support/host.ts";
@@ -10,7 +10,9 @@ import { type As, binaryFor, dropTo, nsjail, removeNobodyCopy } from "../support
 import { NotifyListener } from "../support/notify-listener.ts";
 import { pidsRunning, uniqueSleep } from "../support/procs.ts";
 
+const hasPerl = existsSync("/usr/bin/perl");
 requireHost(host.binary, "a built ./nsjail (npm run build)");
+requireHost(hasPerl, "perl (perl-base) to speak sd_notify from inside the jail");
 requireHost(host.root, "root (CI runs the suite as root)");
 requireHost(host.rootless, "unprivileged user namespaces and setpriv");
 
@@ -39,7 +41,7 @@ const SEND = `socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die; (my $a = $ARGV[0]) =
 const sdNotify = (message: string) => `perl -MSocket -e '${SEND}' "$NOTIFY_SOCKET" "${message}"`;
 
 for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
-  const enabled = host.binary && (as === "root" ? host.root : host.rootless);
+  const enabled = host.binary && hasPerl && (as === "root" ? host.root : host.rootless);
 
   describe.skipIf(!enabled)(`systemd integration as ${as}`, () => {
     for (const kind of ["path", "abstract"] as const) {

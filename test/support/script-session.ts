@@ -1,5 +1,5 @@
-// Drives a command under a real terminal: util-linux `script` gives it a pseudo-terminal of
-// its own (the "caller's terminal" of nsjail) and relays our pipe to it, as a user's keys.
+// Drives a command under a real terminal: `script` (util-linux; Debian's bsdutils) gives it a
+// pseudo-terminal of its own (nsjail's "caller's terminal") and relays our pipe to it as keys.
 import type { Subprocess } from "bun";
 
 export class ScriptSession {
