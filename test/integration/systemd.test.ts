@@ -2,7 +2,8 @@
 // once the command runs and STOPPING=1 when the jail is stopped; the jail's own notify
 // socket passed on; socket activation's fds and LISTEN_* as sd_listen_fds(3) wants them.
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { host, requireHost } from "../support/host.ts";
@@ -146,6 +147,31 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
           expect(r.code).not.toBe(255);
         });
       }
+
+      test("a listening TCP socket on the host serves from a jail with no network of its own", async () => {
+        // systemd's part, in perl: listen on a free port, as fd 3, then exec nsjail with LISTEN_*.
+        const systemd = [
+          "$^F = 3; socket(my $l, PF_INET, SOCK_STREAM, 0) or die; bind($l, sockaddr_in(0, INADDR_LOOPBACK)) or die;",
+          "listen($l, 5) or die; fileno($l) == 3 or die; my ($port) = sockaddr_in(getsockname($l)); print \"PORT=$port\\n\"; STDOUT->flush;",
+          "$ENV{LISTEN_PID} = $$; $ENV{LISTEN_FDS} = 1; exec @ARGV",
+        ].join(" ");
+        const app = 'open(my $l, "+<&=", 3) or die; accept(my $c, $l) or die "accept: $!"; print $c "served from $ENV{LISTEN_FDS} fd, net $ARGV[0]\\n"';
+        const jail = Bun.spawn(
+          [...dropTo(as), "perl", "-MSocket", "-MIO::Handle", "-e", systemd, binaryFor(as), "run", "--", "/bin/sh", "-c", `exec perl -e '${app}' "$(readlink /proc/self/ns/net)"`],
+          { stdout: "pipe", stderr: "pipe" },
+        );
+        const first = new TextDecoder().decode((await jail.stdout.getReader().read()).value);
+        const port = Number(/PORT=(\d+)/.exec(first)?.[1]);
+        const reply = await new Promise<string>((resolve, reject) => {
+          let text = "";
+          const client = connect(port, "127.0.0.1");
+          client.on("data", (d) => (text += d)).on("end", () => resolve(text)).on("error", reject);
+        });
+        const hostNet = readlinkSync("/proc/self/ns/net");
+        expect(reply).toMatch(/^served from 1 fd, net net:\[\d+\]\n$/);
+        expect(reply).not.toContain(hostNet);
+        expect(await jail.exited).toBe(0);
+      });
 
       test("LISTEN_PID of another process: nothing is passed and no LISTEN_* reaches the jail", () => {
         const r = activate([], "1");
