@@ -135,6 +135,7 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
         ["under the jail's init", [], "2"],
         ["as PID 1", ["--as-pid-1"], "1"],
         ["without a pid namespace", ["--unshare", "user,fs,net"], null],
+        ["in exec mode", ["--exec"], "2"],
       ] as const) {
         test(`${name}: fd 3 arrives and LISTEN_PID is the command's own pid`, () => {
           const r = activate(flags);
