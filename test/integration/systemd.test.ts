@@ -1,7 +1,7 @@
 // nsjail under systemd, with systemd played by the test: a notify socket that hears READY=1
 // once the command runs and STOPPING=1 when the jail is stopped; the jail's own notify
 // socket passed on; socket activation's fds and LISTEN_* as sd_listen_fds(3) wants them.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -27,13 +27,29 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** What a test opened: closed and killed after it, so a failed test leaves nothing behind. */
+const listeners: NotifyListener[] = [];
+const jails: { kill(signal?: number | NodeJS.Signals): void }[] = [];
+afterEach(() => {
+  jails.splice(0).forEach((j) => j.kill("SIGKILL"));
+  listeners.splice(0).forEach((l) => l.close());
+});
+
+function listen(kind: "path" | "abstract"): NotifyListener {
+  const listener = new NotifyListener(kind);
+  listeners.push(listener);
+  return listener;
+}
+
 /** nsjail in the background with NOTIFY_SOCKET set, as systemd starts a Type=notify unit. */
 function start(as: As, address: string, args: readonly string[]) {
-  return Bun.spawn([...dropTo(as), binaryFor(as), "run", ...args], {
+  const jail = Bun.spawn([...dropTo(as), binaryFor(as), "run", ...args], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NOTIFY_SOCKET: address },
     stdout: "pipe",
     stderr: "pipe",
   });
+  jails.push(jail);
+  return jail;
 }
 
 /** sd_notify(3)'s wire format, from perl: one datagram, $ARGV[1], to the socket $ARGV[0]. */
@@ -45,74 +61,45 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
   const enabled = host.binary && hasPerl && (as === "root" ? host.root : host.rootless);
 
   describe.skipIf(!enabled)(`systemd integration as ${as}`, () => {
-    for (const kind of ["path", "abstract"] as const) {
-      test(`Type=notify (${kind} socket): READY=1 once the command runs, STOPPING=1 on SIGTERM`, async () => {
-        const listener = new NotifyListener(kind);
-        try {
-          const sleep = uniqueSleep();
-          const jail = start(as, listener.address, ["--", ...sleep]);
-          expect(await listener.next(/READY=1/)).toBe("READY=1");
-          // READY=1 means the command itself runs, not merely the jail's init.
-          expect(pidsRunning(sleep.join(" "))).toHaveLength(1);
-          jail.kill("SIGTERM");
-          expect(await jail.exited).toBe(143);
-          expect(listener.messages).toEqual(["READY=1", "STOPPING=1"]);
-        } finally {
-          listener.close();
-        }
-      }, 20_000);
-    }
-
-    test("without a pid namespace READY=1 still waits for the command's execve", async () => {
-      const listener = new NotifyListener("abstract");
-      try {
+    for (const [kind, flags, what] of [
+      ["path", [], "under the jail's init"],
+      ["abstract", [], "under the jail's init"],
+      ["abstract", ["--unshare", "user,fs,net"], "without a pid namespace"],
+    ] as const) {
+      test(`Type=notify (${kind} socket, ${what}): READY=1 once the command runs, STOPPING=1 on SIGTERM`, async () => {
+        const listener = listen(kind);
         const sleep = uniqueSleep();
-        const jail = start(as, listener.address, ["--unshare", "user,fs,net", "--", ...sleep]);
-        await listener.next(/READY=1/);
+        const jail = start(as, listener.address, [...flags, "--", ...sleep]);
+        expect(await listener.next(/READY=1/)).toBe("READY=1");
+        // READY=1 means the command itself runs, not merely the jail's init.
         expect(pidsRunning(sleep.join(" "))).toHaveLength(1);
         jail.kill("SIGTERM");
         expect(await jail.exited).toBe(143);
         expect(listener.messages).toEqual(["READY=1", "STOPPING=1"]);
-      } finally {
-        listener.close();
-      }
-    }, 20_000);
+      }, 20_000);
+    }
 
     test("a command that ends on its own: READY=1, then STOPPING=1 as nsjail exits with its code", async () => {
-      const listener = new NotifyListener("path");
-      try {
-        const jail = start(as, listener.address, ["--", "/bin/sh", "-c", "exit 7"]);
-        expect(await jail.exited).toBe(7);
-        expect(listener.messages).toEqual(["READY=1", "STOPPING=1"]);
-      } finally {
-        listener.close();
-      }
+      const listener = listen("path");
+      expect(await start(as, listener.address, ["--", "/bin/sh", "-c", "exit 7"]).exited).toBe(7);
+      expect(listener.messages).toEqual(["READY=1", "STOPPING=1"]);
     }, 20_000);
 
     test("a command that cannot start: no READY=1", async () => {
-      const listener = new NotifyListener("path");
-      try {
-        const jail = start(as, listener.address, ["--", "/no/such/command"]);
-        expect(await jail.exited).toBe(255);
-        expect(listener.messages).not.toContain("READY=1");
-      } finally {
-        listener.close();
-      }
+      const listener = listen("path");
+      expect(await start(as, listener.address, ["--", "/no/such/command"]).exited).toBeGreaterThan(0);
+      expect(listener.messages).not.toContain("READY=1");
     }, 20_000);
 
     test("notify_socket: the command reports itself; MAINPID is not passed on", async () => {
-      const listener = new NotifyListener("path");
-      try {
-        const script = `sleep 0.3; ${sdNotify("$(printf 'READY=1\\nSTATUS=jailed and ready\\nMAINPID=2')")}; exec sleep 1000`;
-        const jail = start(as, listener.address, ["--notify-socket", "--", "/bin/sh", "-c", script]);
-        expect(await listener.next(/READY=1/)).toBe("READY=1\nSTATUS=jailed and ready");
-        expect(listener.messages).toHaveLength(1); // nsjail sent no READY=1 of its own
-        jail.kill("SIGTERM");
-        expect(await jail.exited).toBe(143);
-        expect(listener.messages.at(-1)).toBe("STOPPING=1");
-      } finally {
-        listener.close();
-      }
+      const listener = listen("path");
+      const script = `sleep 0.3; ${sdNotify("$(printf 'READY=1\\nSTATUS=jailed and ready\\nMAINPID=2')")}; exec sleep 1000`;
+      const jail = start(as, listener.address, ["--notify-socket", "--", "/bin/sh", "-c", script]);
+      expect(await listener.next(/READY=1/)).toBe("READY=1\nSTATUS=jailed and ready");
+      expect(listener.messages).toHaveLength(1); // nsjail sent no READY=1 of its own
+      jail.kill("SIGTERM");
+      expect(await jail.exited).toBe(143);
+      expect(listener.messages.at(-1)).toBe("STOPPING=1");
     }, 20_000);
 
     test("notify_socket: NOTIFY_SOCKET inside names the jail's own socket, unreachable from the host", () => {
