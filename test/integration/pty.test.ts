@@ -164,6 +164,27 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(r.exitCode).toBe(0);
     });
 
+    for (const [what, flags, pid] of [
+      ["as PID 1", ["--as-pid-1"], "1"],
+      ["without a pid namespace", ["--unshare", "user,fs"], null],
+    ] as const) {
+      test(`${what}, the command still leads a session on a terminal of its own`, () => {
+        const script = 'read -r s < /proc/$$/stat; echo "TTY=$(tty) PID=$$ STAT=$s"';
+        const r = Bun.spawnSync([...dropTo(as), binaryFor(as), "run", "--pty", ...flags, "--", "/bin/sh", "-c", script], {
+          stdin: "ignore",
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+          timeout: 10_000,
+        });
+        const [, tty, own, stat] = /TTY=(\S+) PID=(\d+) STAT=([^\r\n]+)/.exec(r.stdout.toString()) ?? [];
+        expect(tty).toMatch(/^\/dev\/pts\/\d+$/);
+        if (pid !== null) expect(own).toBe(pid);
+        const [, , pgrp, sid, ttyNr] = stat!.slice(stat!.lastIndexOf(") ") + 2).split(" ");
+        expect([pgrp, sid]).toEqual([own, own]);
+        expect(Number(ttyNr)).toBeGreaterThan(0);
+        expect(r.exitCode).toBe(0);
+      });
+    }
+
     test("the caller's terminal settings come back after an exit, a setup error and a signal", async () => {
       const settings = 'echo "STTY=$(stty -g)"';
       const s = terminal(
