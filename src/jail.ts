@@ -58,7 +58,7 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
-  const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
   reaper ??= new Reaper(linuxSys, processEvents);
-  return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+  const supervisor = new Supervisor(linuxSys, log, reaper, processEvents, process.pid);
+  return supervisor.supervise(jail.config, () => spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log));
 }

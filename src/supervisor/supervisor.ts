@@ -35,28 +35,39 @@ export class Supervisor {
     private readonly selfPid: number,
   ) {}
 
-  /** Resolves with nsjail's exit code once the jail's first process has ended and its last
-   * status records are read; rejects with a SetupError the command's child reported late. */
-  supervise(jail: RunningJail, config: JailConfig): Promise<number> {
+  /** Starts the jail with `start` and resolves with nsjail's exit code once its first process
+   * has ended and its last status records are read; rejects with a setup failure. Signals are
+   * heard from before the start: one that arrives while the jail is set up would otherwise
+   * end nsjail (Bun's default) instead of reaching the command. */
+  supervise(config: JailConfig, start: () => RunningJail): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       let verdict: Verdict = null;
       const decide = (v: Verdict) => (verdict ??= v);
-      const cleanups = [...this.forwardSignals(jail, config, decide), ...this.limitTime(jail, config, decide)];
-      this.reaper.watch(jail.pid, (status) => {
+      let jail: RunningJail | null = null;
+      const cleanups = this.forwardSignals(() => jail, config, decide);
+      try {
+        jail = start();
+      } catch (err) {
+        for (const cleanup of cleanups) cleanup();
+        return reject(err);
+      }
+      const running = jail;
+      cleanups.push(...this.limitTime(running, config, decide));
+      this.reaper.watch(running.pid, (status) => {
         for (const cleanup of cleanups) cleanup();
         if (!config.unshare.has("pid")) {
-          const left = killDescendants(this.sys, this.selfPid, jail.pid);
+          const left = killDescendants(this.sys, this.selfPid, running.pid);
           if (left > 0) this.log.debug(`killed ${left} process(es) the jail left behind`);
         }
         try {
           // After the init exits, late records remain: the command child's own setup failure.
-          readStatus(this.sys, jail.statusFd, jail.plan, this.log, false);
-          this.log.debug(`jail ${jail.pid} ${describeWaitStatus(status)}`);
+          readStatus(this.sys, running.statusFd, running.plan, this.log, false);
+          this.log.debug(`jail ${running.pid} ${describeWaitStatus(status)}`);
           resolve(exitCodeFor(status, verdict));
         } catch (err) {
           reject(err);
         } finally {
-          this.sys.close(jail.statusFd);
+          this.sys.close(running.statusFd);
         }
       });
     });
@@ -65,11 +76,13 @@ export class Supervisor {
   /** Passes each forwarded signal on, then SIGCONT so a stopped jail cannot hold it pending.
    * A PID 1 command never receives from outside a signal it does not catch: if it does not,
    * the jail is killed after a grace period. */
-  private forwardSignals(jail: RunningJail, config: JailConfig, decide: (v: Verdict) => void): (() => void)[] {
+  private forwardSignals(current: () => RunningJail | null, config: JailConfig, decide: (v: Verdict) => void): (() => void)[] {
     const cleanups: (() => void)[] = [];
     const pid1 = config.asPid1 && config.unshare.has("pid");
     for (const sig of FORWARDED_SIGNALS) {
       const forward = () => {
+        const jail = current();
+        if (jail === null) return; // start() threw: there is no jail to pass it to
         this.sys.kill(jail.pid, sig);
         this.sys.kill(jail.pid, SIG.CONT);
         if (!pid1 || (this.sys.heardSignals(jail.pid) & (1n << BigInt(sig - 1))) !== 0n) return;

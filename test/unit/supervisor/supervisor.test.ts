@@ -87,7 +87,7 @@ test("a setup error kills and reaps the child and names the op", () => {
 test("signals are forwarded and the exit code is the command's", async () => {
   const sys = new FakeSys();
   const events = new ManualEvents();
-  const done = supervisorOf(sys, events).supervise(jailOf(), config());
+  const done = supervisorOf(sys, events).supervise(config(), () => jailOf());
   events.fire("SIGTERM");
   events.fire("SIGUSR1");
   sys.exitStatus = 3 << 8;
@@ -100,7 +100,7 @@ test("signals are forwarded and the exit code is the command's", async () => {
 test("the time limit kills with SIGKILL and exits 137", async () => {
   const sys = new FakeSys();
   const events = new ManualEvents();
-  const done = supervisorOf(sys, events).supervise(jailOf(), config({ time_limit: 2 }));
+  const done = supervisorOf(sys, events).supervise(config({ time_limit: 2 }), () => jailOf());
   expect(events.timers).toHaveLength(1);
   events.timers[0]!();
   sys.exitStatus = 9;
@@ -116,14 +116,14 @@ test("a late error record from the command's child fails the run", async () => {
   const execve = jail.plan.ops.findIndex((o) => o.kind === "execve");
   sys.reads = [statusRecord(execve, 2, STATUS_ERROR)];
   sys.exitStatus = 255 << 8;
-  const done = supervisorOf(sys, events).supervise(jail, config());
+  const done = supervisorOf(sys, events).supervise(config(), () => jail);
   await expect(done).rejects.toThrow("execve /bin/true [command]: ENOENT");
 });
 
 test("each forwarded signal is followed by SIGCONT, so a stopped jail cannot hold it", async () => {
   const sys = new FakeSys();
   const events = new ManualEvents();
-  const done = supervisorOf(sys, events).supervise(jailOf(), config());
+  const done = supervisorOf(sys, events).supervise(config(), () => jailOf());
   events.fire("SIGINT");
   sys.exitStatus = 2;
   events.fire("SIGCHLD");
@@ -135,7 +135,7 @@ test("a PID 1 command that does not catch a forwarded signal is killed after a g
   const sys = new FakeSys();
   const events = new ManualEvents();
   sys.heard = 1n << 9n; // catches SIGUSR1 only
-  const done = supervisorOf(sys, events).supervise(jailOf({ as_pid_1: true }), config({ as_pid_1: true }));
+  const done = supervisorOf(sys, events).supervise(config({ as_pid_1: true }), () => jailOf({ as_pid_1: true }));
   events.fire("SIGUSR1");
   expect(events.timers).toHaveLength(0);
   events.fire("SIGTERM");
@@ -157,9 +157,33 @@ test("without a pid namespace the jail's leftovers are killed and reaped at its 
     [{ pid: 4301, ppid: 100, zombie: true }],
   ];
   sys.exitStatus = 0;
-  const done = supervisorOf(sys, events).supervise({ pid: 4242, statusFd: 9, plan: prepareJail(cfg, host).plan }, cfg);
+  const done = supervisorOf(sys, events).supervise(cfg, () => ({ pid: 4242, statusFd: 9, plan: prepareJail(cfg, host).plan }));
   expect(await done).toBe(0);
   expect(sys.calls.filter((c) => c[0] === "kill" || c[0] === "wait")).toEqual([
     ["kill", 4300, 9], ["kill", 4301, 9], ["wait", 4300], ["wait", 4301],
   ]);
+});
+
+test("a signal heard while the jail is set up reaches it once it runs", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const done = supervisorOf(sys, events).supervise(config(), () => {
+    // Registered before the start: Bun delivers it to the handler after start() returns.
+    expect(events.handlers.has("SIGTERM")).toBe(true);
+    return jailOf();
+  });
+  events.fire("SIGTERM");
+  sys.exitStatus = 15;
+  events.fire("SIGCHLD");
+  expect(await done).toBe(143);
+  expect(sys.calls).toContainEqual(["kill", 4242, 15]);
+});
+
+test("a failed start removes the signal handlers and rejects", async () => {
+  const events = new ManualEvents();
+  const failing = supervisorOf(new FakeSys(), events).supervise(config(), () => {
+    throw new Error("clone: EPERM");
+  });
+  await expect(failing).rejects.toThrow("clone: EPERM");
+  expect(events.handlers.size).toBe(0);
 });
