@@ -5,7 +5,7 @@ import type { HostFacts } from "./config/host.ts";
 import type { JailConfig } from "./config/model.ts";
 import { execInplace } from "./launch/inplace.ts";
 import { checkPassedFds } from "./launch/pass-fds.ts";
-import { spawnJail } from "./launch/spawn.ts";
+import { planImage, spawnJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
@@ -58,7 +58,7 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
-  const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
+  const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, { image: imageFd, plan: planImage(linuxSys, jail.bytes) }, log);
   reaper ??= new Reaper(linuxSys, processEvents);
   return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
 }

@@ -50,7 +50,7 @@ export class Supervisor {
         }
         try {
           // After the init exits, late records remain: the command child's own setup failure.
-          readStatus(this.sys, jail.statusFd, jail.plan, this.log, false);
+          readStatus(this.sys, jail.statusFd, jail.plan, this.log, "eof");
           this.log.debug(`jail ${jail.pid} ${describeWaitStatus(status)}`);
           resolve(exitCodeFor(status, verdict));
         } catch (err) {
