@@ -58,7 +58,12 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
-  const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, { image: imageFd, plan: planImage(linuxSys, jail.bytes) }, log);
+  const launch = { image: imageFd, plan: planImage(linuxSys, jail.bytes) };
+  const spawn = () => spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, launch, log);
   reaper ??= new Reaper(linuxSys, processEvents);
-  return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+  const supervisor = new Supervisor(linuxSys, log, reaper, processEvents, process.pid);
+  if (jail.config.restart.mode === "never") return supervisor.supervise(spawn(), jail.config);
+  // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
+  const { superviseWithRestart } = await import("./supervisor/respawn.ts");
+  return superviseWithRestart({ sys: linuxSys, log, events: processEvents, supervisor, spawn, now: Date.now }, jail.config);
 }

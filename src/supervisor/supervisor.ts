@@ -36,12 +36,13 @@ export class Supervisor {
   ) {}
 
   /** Resolves with nsjail's exit code once the jail's first process has ended and its last
-   * status records are read; rejects with a SetupError the command's child reported late. */
-  supervise(jail: RunningJail, config: JailConfig): Promise<number> {
+   * status records are read; rejects with a SetupError the command's child reported late.
+   * `forwarded`: the signals of this process passed on to the jail (none for a vassal). */
+  supervise(jail: RunningJail, config: JailConfig, forwarded: readonly number[] = FORWARDED_SIGNALS): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       let verdict: Verdict = null;
       const decide = (v: Verdict) => (verdict ??= v);
-      const cleanups = [...this.forwardSignals(jail, config, decide), ...this.limitTime(jail, config, decide)];
+      const cleanups = [...this.forwardSignals(jail, config, forwarded, decide), ...this.limitTime(jail, config, decide)];
       this.reaper.watch(jail.pid, (status) => {
         for (const cleanup of cleanups) cleanup();
         if (!config.unshare.has("pid")) {
@@ -65,10 +66,10 @@ export class Supervisor {
   /** Passes each forwarded signal on, then SIGCONT so a stopped jail cannot hold it pending.
    * A PID 1 command never receives from outside a signal it does not catch: if it does not,
    * the jail is killed after a grace period. */
-  private forwardSignals(jail: RunningJail, config: JailConfig, decide: (v: Verdict) => void): (() => void)[] {
+  private forwardSignals(jail: RunningJail, config: JailConfig, forwarded: readonly number[], decide: (v: Verdict) => void): (() => void)[] {
     const cleanups: (() => void)[] = [];
     const pid1 = config.asPid1 && config.unshare.has("pid");
-    for (const sig of FORWARDED_SIGNALS) {
+    for (const sig of forwarded) {
       const forward = () => {
         this.sys.kill(jail.pid, sig);
         this.sys.kill(jail.pid, SIG.CONT);
