@@ -55,7 +55,11 @@ async function reclaimStale(path: string): Promise<void> {
 
 export async function listenControl(path: string, emperor: Emperor): Promise<() => void> {
   const { mkdirSync } = await import("node:fs");
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new UsageError(`control socket ${path}: cannot make its directory: ${(err as { code?: string }).code ?? (err as Error).message} — pass --control PATH`);
+  }
   await reclaimStale(path);
   const buffers = new WeakMap<object, string>();
   const old = process.umask(0o177); // the socket is born 0600: no window for another user
@@ -75,6 +79,9 @@ export async function listenControl(path: string, emperor: Emperor): Promise<() 
       },
     });
     return () => server.stop(true);
+  } catch (err) {
+    if (err instanceof JailError) throw err;
+    throw new UsageError(`control socket ${path}: cannot listen: ${(err as { code?: string }).code ?? (err as Error).message} — pass --control PATH`);
   } finally {
     process.umask(old);
   }
