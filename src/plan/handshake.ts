@@ -38,13 +38,15 @@ export function planHandshake(config: JailConfig, host: HostFacts): Op[] {
 function planCapsAcrossExec(config: JailConfig, host: HostFacts): Op[] {
   if (!config.unshare.has("user")) return []; // real root keeps its capabilities across exec
   const all = (1n << BigInt(host.capLastCap + 1)) - 1n;
-  const origin = (note: string) => ({ path: "supervisor", note });
-  const ops = [op("capset", [all, all, all], origin("every capability inheritable, to cross exec_image"))];
-  for (let cap = 0; cap <= host.capLastCap; cap++) {
-    ops.push(op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0], origin(`raise cap ${cap} in the ambient set, to cross exec_image`)));
-  }
+  const ops = [op("capset", [all, all, all], { path: "supervisor", note: "every capability inheritable, to cross exec_image" })];
+  for (let cap = 0; cap <= host.capLastCap; cap++) ops.push(ambientRaise(cap));
   return ops;
 }
+
+/** The same in every plan, so made once per process (see BOUNDING_DROPS in creds.ts). */
+const AMBIENT_RAISES: Op[] = [];
+const ambientRaise = (cap: number): Op =>
+  (AMBIENT_RAISES[cap] ??= op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0], { path: "supervisor", note: `raise cap ${cap} in the ambient set, to cross exec_image` }));
 
 /** The kernel clears PR_SET_PDEATHSIG whenever the ids change, so it is armed again after
  * setresuid; a parent that died before that is seen as a hang-up on the sync pipe, which it
