@@ -2,7 +2,7 @@
 import { JailError, SyscallError } from "../errors.ts";
 import { EINTR, EINVAL, errnoName } from "../errno.ts";
 import { encodeBytes } from "./bytes.ts";
-import { C_CONSTANTS, F_ADD_SEALS, F_SETFD, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_NOEXEC_SEAL, O_CLOEXEC, O_NONBLOCK, PR, S_IFDIR, S_IFMT, S_IFREG, SEALS_ALL, STATX, WNOHANG } from "./constants.ts";
+import { C_CONSTANTS, F_ADD_SEALS, F_SETFD, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_NOEXEC_SEAL, O_CLOEXEC, O_NONBLOCK, PR, S_IFDIR, S_IFMT, S_IFREG, SEALS_ALL, STATX, WAITID, WNOHANG } from "./constants.ts";
 import { loadNative, NR, writeAll } from "./ffi.ts";
 import { NOT_REGULAR, type Pipe, type ProcessEntry, type Sys } from "./sys.ts";
 
@@ -178,6 +178,12 @@ export const linuxSys: Sys = {
   },
   wait(pid) {
     return wait4(pid, 0)!;
+  },
+  peekExited() {
+    const info = new Uint8Array(WAITID.SIGINFO_SIZE);
+    const rc = native.syscall(NR.waitid, WAITID.P_ALL, 0, native.address(info), WAITID.WEXITED | WNOHANG | WAITID.WNOWAIT, 0);
+    const pid = new DataView(info.buffer).getInt32(WAITID.SI_PID_OFFSET, true);
+    return rc < 0 || pid <= 0 ? null : pid; // ECHILD: no children at all
   },
   tryWait(pid) {
     return wait4(pid, WNOHANG);

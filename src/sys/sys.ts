@@ -51,6 +51,8 @@ export interface Sys {
   setDumpable(dumpable: boolean): void;
   /** Blocking wait for one child that is known to be exiting: its raw wait status. */
   wait(pid: number): number;
+  /** The pid of some child that has exited, left unreaped (waitid WNOWAIT); null if none. */
+  peekExited(): number | null;
   /** Non-blocking wait for one child: its raw wait status, or null while it runs. */
   tryWait(pid: number): number | null;
 }

@@ -50,6 +50,10 @@ export class FakeSys implements Sys {
     this.calls.push(["spawn", bytes.length, [...fds]]);
     return 4242;
   }
+  /** The one fake child (pid 4242) once exitStatus is set. */
+  peekExited(): number | null {
+    return this.exitStatus === null ? null : 4242;
+  }
   setDumpable(dumpable: boolean): void {
     this.calls.push(["setDumpable", dumpable]);
   }
