@@ -5,7 +5,7 @@ import type { HostFacts } from "./config/host.ts";
 import type { JailConfig } from "./config/model.ts";
 import { execInplace } from "./launch/inplace.ts";
 import { checkPassedFds } from "./launch/pass-fds.ts";
-import { spawnJail } from "./launch/spawn.ts";
+import { planImage, spawnJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
@@ -58,7 +58,12 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
+  const launch = { image: imageFd, plan: planImage(linuxSys, jail.bytes) };
+  const spawn = () => spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, launch, log);
   reaper ??= new Reaper(linuxSys, processEvents);
   const supervisor = new Supervisor(linuxSys, log, reaper, processEvents, process.pid);
-  return supervisor.supervise(jail.config, () => spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log));
+  if (jail.config.restart.mode === "never") return supervisor.supervise(jail.config, spawn);
+  // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
+  const { superviseWithRestart } = await import("./supervisor/respawn.ts");
+  return superviseWithRestart({ sys: linuxSys, log, events: processEvents, supervisor, spawn, now: Date.now }, jail.config);
 }

@@ -20,6 +20,20 @@ export interface IdMap {
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** When a jail is respawned after its command ends (src/supervisor/restart.ts decides). */
+export const RESTART_MODES = ["never", "on-failure", "always"] as const;
+export type RestartMode = (typeof RESTART_MODES)[number];
+
+export interface RestartConfig {
+  readonly mode: RestartMode;
+  /** Backoff after the first failure, doubled per failure in the window, capped at maxDelayMs. */
+  readonly delayMs: number;
+  readonly maxDelayMs: number;
+  /** This many failures within windowS seconds: the jail is failed and left stopped. */
+  readonly maxFailures: number;
+  readonly windowS: number;
+}
+
 export interface JailConfig {
   /** The TOML file this came from, or null for a CLI-only jail. */
   readonly source: string | null;
@@ -50,4 +64,7 @@ export interface JailConfig {
   /** Capability numbers kept in every set (bounding, permitted, effective, inheritable, ambient). */
   readonly caps: readonly number[];
   readonly logLevel: LogLevel;
+  readonly restart: RestartConfig;
+  /** Seconds between SIGTERM and SIGKILL when nsjail stops the jail gracefully. */
+  readonly stopTimeout: number;
 }

@@ -13,6 +13,8 @@ export interface ResolveOptions {
   readonly cli: Record<string, unknown>;
   /** Words after `--`; when non-empty they replace the file's `command`. */
   readonly command: readonly string[];
+  /** Raw keys under the file's (the emperor's defaults for its vassals); the file wins. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
 }
 
 /** Throws ConfigError (exit 2) listing every problem of the file and flags together. */
@@ -20,7 +22,7 @@ export function resolveConfig(opts: ResolveOptions, host: HostFacts, readFile: R
   const loaded = opts.file === null ? null : loadConfigFile(opts.file, readFile);
   // Shallow merge: a repeatable flag's values replace the file's whole array, never append,
   // so `--env A=1` on the CLI is the complete env list, as the flag's help says.
-  const raw: Record<string, unknown> = { ...(loaded?.raw ?? {}), ...opts.cli };
+  const raw: Record<string, unknown> = { ...opts.defaults, ...(loaded?.raw ?? {}), ...opts.cli };
   const cliKeys = new Set(Object.keys(opts.cli));
   if (opts.command.length > 0) {
     raw.command = [...opts.command];

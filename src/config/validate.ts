@@ -89,5 +89,6 @@ function freezeConfig(c: JailConfig): JailConfig {
     env: Object.freeze(c.env.map((e) => Object.freeze([e[0], e[1]] as const))),
     passFds: Object.freeze([...c.passFds]),
     caps: Object.freeze([...c.caps]),
+    restart: Object.freeze({ ...c.restart }),
   });
 }

@@ -8,11 +8,17 @@ import { op, type Op, type OpOrigin } from "./types.ts";
 
 const CAP = (note: string): OpOrigin => ({ path: "cap", note });
 
+/** Ops are immutable and these are the same in every plan: one object each per process, so a
+ * supervisor holding many plans (the emperor) does not hold forty copies of each. */
+const BOUNDING_DROPS: Op[] = [];
+const boundingDrop = (cap: number): Op =>
+  (BOUNDING_DROPS[cap] ??= op("prctl", [PR.CAPBSET_DROP, cap, 0, 0, 0], CAP(`drop cap ${cap} from the bounding set`)));
+
 export function planCaps(config: JailConfig, host: HostFacts): Op[] {
   const kept = new Set(config.caps);
   const ops: Op[] = [];
   for (let cap = 0; cap <= host.capLastCap; cap++) {
-    if (!kept.has(cap)) ops.push(op("prctl", [PR.CAPBSET_DROP, cap, 0, 0, 0], CAP(`drop cap ${cap} from the bounding set`)));
+    if (!kept.has(cap)) ops.push(boundingDrop(cap));
   }
   if (kept.size > 0 && config.uid !== 0) {
     ops.push(op("prctl", [PR.SET_KEEPCAPS, 1, 0, 0, 0], CAP("keep capabilities across setresuid")));

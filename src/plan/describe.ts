@@ -19,7 +19,7 @@ export function describeCloneFlags(flags: number): string {
 
 export function describePlan(plan: Plan): string[] {
   const width = String(plan.ops.length).length;
-  const lines = [plan.inplace ? "execveat(nsjail-exec) in nsjail's own process" : `clone3(${describeCloneFlags(plan.cloneFlags)}|CLONE_VM)`];
+  const lines = [plan.inplace ? "execveat(nsjail-exec) in nsjail's own process" : `clone3(${describeCloneFlags(plan.cloneFlags)}|CLONE_VM|CLONE_VFORK)`];
   plan.ops.forEach((op, i) => {
     if (i === plan.initStart) lines.push("-- in the init's child --");
     const call = `${op.kind}(${op.args.map(formatArg).join(", ")})`;

@@ -32,6 +32,9 @@ export const OP_CODES = {
   seccomp: 26,
   setpriority: 27,
   sched_setaffinity: 28,
+  // 80-89: the emperor's branch (a jail that leaves the spawner's memory; stdio slots)
+  exec_image: 80,
+  dup3: 81,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -70,6 +73,8 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   seccomp: "bi",
   setpriority: "iii",
   sched_setaffinity: "n",
+  exec_image: "fi",
+  dup3: "fi",
 };
 
 /**
@@ -83,7 +88,10 @@ export const FD_SLOTS = [
   // hang-up on it means the parent is gone (fork_wait makes a new one for its child)
   "sync_write", // the parent's end, closed in the child
   "image", // the sealed trampoline image, exec'd as the init
-  "plan", // a memfd holding these very bytes, read by the init
+  "plan", // a memfd holding these very bytes, read by the setup image and the init
+  "stdin", // what the jail gets as fds 0, 1 and 2 (dup3 ops); -1 keeps nsjail's own
+  "stdout",
+  "stderr",
 ] as const;
 export type FdSlot = (typeof FD_SLOTS)[number];
 

@@ -38,13 +38,14 @@ export class Supervisor {
   /** Starts the jail with `start` and resolves with nsjail's exit code once its first process
    * has ended and its last status records are read; rejects with a setup failure. Signals are
    * heard from before the start: one that arrives while the jail is set up would otherwise
-   * end nsjail (Bun's default) instead of reaching the command. */
-  supervise(config: JailConfig, start: () => RunningJail): Promise<number> {
+   * end nsjail (Bun's default) instead of reaching the command.
+   * `forwarded`: the signals of this process passed on to the jail (none for a vassal). */
+  supervise(config: JailConfig, start: () => RunningJail, forwarded: readonly number[] = FORWARDED_SIGNALS): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       let verdict: Verdict = null;
       const decide = (v: Verdict) => (verdict ??= v);
       let jail: RunningJail | null = null;
-      const cleanups = this.forwardSignals(() => jail, config, decide);
+      const cleanups = this.forwardSignals(() => jail, config, forwarded, decide);
       try {
         jail = start();
       } catch (err) {
@@ -61,7 +62,7 @@ export class Supervisor {
         }
         try {
           // After the init exits, late records remain: the command child's own setup failure.
-          readStatus(this.sys, running.statusFd, running.plan, this.log, false);
+          readStatus(this.sys, running.statusFd, running.plan, this.log, "eof");
           this.log.debug(`jail ${running.pid} ${describeWaitStatus(status)}`);
           resolve(exitCodeFor(status, verdict));
         } catch (err) {
@@ -76,10 +77,10 @@ export class Supervisor {
   /** Passes each forwarded signal on, then SIGCONT so a stopped jail cannot hold it pending.
    * A PID 1 command never receives from outside a signal it does not catch: if it does not,
    * the jail is killed after a grace period. */
-  private forwardSignals(current: () => RunningJail | null, config: JailConfig, decide: (v: Verdict) => void): (() => void)[] {
+  private forwardSignals(current: () => RunningJail | null, config: JailConfig, forwarded: readonly number[], decide: (v: Verdict) => void): (() => void)[] {
     const cleanups: (() => void)[] = [];
     const pid1 = config.asPid1 && config.unshare.has("pid");
-    for (const sig of FORWARDED_SIGNALS) {
+    for (const sig of forwarded) {
       const forward = () => {
         const jail = current();
         if (jail === null) return; // start() threw: there is no jail to pass it to

@@ -9,7 +9,7 @@ import { createLogger } from "../../../src/log.ts";
 import type { Events } from "../../../src/supervisor/events.ts";
 import { Reaper } from "../../../src/supervisor/reaper.ts";
 import { EXIT_TIME_LIMIT, Supervisor } from "../../../src/supervisor/supervisor.ts";
-import { STATUS_ERROR, STATUS_READY } from "../../../src/wire/format.ts";
+import { STATUS_ERROR, STATUS_READY, STATUS_STARTED } from "../../../src/wire/format.ts";
 import { exitCodeOf } from "../../../src/wire/wait-status.ts";
 import { FakeSys, statusRecord } from "../../support/fake-sys.ts";
 import { fixedHost } from "../../support/plans.ts";
@@ -31,7 +31,7 @@ const host = fixedHost(1000);
 const jailOf = (cli = {}) => ({ pid: 4242, statusFd: 9, plan: prepareJail(config(cli), host).plan });
 const spawn = (sys: FakeSys, cfg: JailConfig) => {
   const { plan, bytes } = prepareJail(cfg, host);
-  return spawnJail(sys, plan, bytes, cfg, host, 6, quiet);
+  return spawnJail(sys, plan, bytes, cfg, host, { image: 6, plan: 7 }, quiet);
 };
 const supervisorOf = (sys: FakeSys, events: ManualEvents) => new Supervisor(sys, quiet, new Reaper(sys, events), events, 100);
 
@@ -41,9 +41,9 @@ test("exit statuses map to the codes people expect", () => {
   expect(exitCodeOf(15)).toBe(143);
 });
 
-test("rootless launch: maps written while the child waits, then released", () => {
+test("rootless launch: maps written once the setup image runs, then released", () => {
   const sys = new FakeSys();
-  sys.reads = [statusRecord(0, 0, STATUS_READY)];
+  sys.reads = [statusRecord(0, 0, STATUS_STARTED), statusRecord(0, 0, STATUS_READY)];
   spawn(sys, config());
   const names = sys.calls.map((c) => c[0]);
   const at = (name: string, arg?: unknown) => sys.calls.findIndex((c) => c[0] === name && (arg === undefined || c[1] === arg));
@@ -52,18 +52,18 @@ test("rootless launch: maps written while the child waits, then released", () =>
     ["/proc/4242/uid_map", "1000 1000 1\n"],
     ["/proc/4242/gid_map", "1000 1000 1\n"],
   ]);
-  expect(at("spawn")).toBeLessThan(at("writeProcFile"));
+  // The maps wait for the setup image's STARTED record (its own mm, its /proc files ours).
+  expect(at("spawn")).toBeLessThan(at("read"));
+  expect(at("read")).toBeLessThan(at("writeProcFile"));
   expect(at("write")).toBeGreaterThan(names.lastIndexOf("writeProcFile"));
-  expect(at("release")).toBeGreaterThan(at("read"));
-  // Dumpable around the clone (the child's /proc files must stay ours), not once it has exec'd.
-  expect(sys.calls.filter((c) => c[0] === "setDumpable")).toEqual([["setDumpable", true], ["setDumpable", false]]);
-  expect(at("setDumpable", true)).toBeLessThan(at("spawn"));
-  expect(at("setDumpable", false)).toBeGreaterThan(at("release"));
+  // Never dumpable: not around the clone, not after.
+  expect(sys.calls.filter((c) => c[0] === "setDumpable")).toEqual([["setDumpable", false]]);
+  expect(at("setDumpable", false)).toBeLessThan(at("spawn"));
 });
 
 test("ranges go through newuidmap and keep setgroups allowed", () => {
   const sys = new FakeSys();
-  sys.reads = [statusRecord(0, 0, STATUS_READY)];
+  sys.reads = [statusRecord(0, 0, STATUS_STARTED), statusRecord(0, 0, STATUS_READY)];
   const cfg = config({ uid: 0, gid: 0, uid_map: ["0:1000:1", "1:100000:65536"], gid_map: ["0:1000:1", "1:100000:65536"] });
   spawn(sys, cfg);
   expect(sys.calls.filter((c) => c[0] === "runHelper")).toEqual([
