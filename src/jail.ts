@@ -45,6 +45,14 @@ function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): vo
   log.warn(`the jail runs as nsjail's own uid ${host.uid} without a pid namespace: it can signal nsjail (and outlast its time limit)`);
 }
 
+/** The one line at the start of every jail: its pid, command and namespaces. */
+function logStart(config: JailConfig, pid: number, log: Logger): void {
+  const namespaces = [...config.unshare];
+  const command = config.command[0] ?? "";
+  const where = config.exec ? ` (exec mode: nsjail's own process)` : "";
+  log.info(`jail ${pid} started${where}: ${command}; namespaces ${namespaces.join(",") || "none"}`, { event: "start", pid, command, namespaces });
+}
+
 /** Runs the jail to its end and returns nsjail's exit code; in exec mode never returns. */
 export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger): Promise<number> {
   if (jail.config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
@@ -54,11 +62,15 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
   checkPassedFds(linuxSys, jail.config);
-  if (jail.config.exec) execInplace(linuxSys, jail.bytes, imageFd);
+  if (jail.config.exec) {
+    logStart(jail.config, process.pid, log);
+    execInplace(linuxSys, jail.bytes, imageFd);
+  }
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
   const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
+  logStart(jail.config, running.pid, log);
   reaper ??= new Reaper(linuxSys, processEvents);
   return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
 }

@@ -10,12 +10,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("nsjail")
     .description("Run a command in new Linux namespaces, described by a TOML file or flags")
     .enablePositionalOptions()
-    .showHelpAfterError()
     .exitOverride();
   registerRun(program, setExit);
   registerCheck(program, setExit);
   registerSelftest(program, setExit);
+  for (const cmd of [program, ...program.commands]) {
+    const name = cmd === program ? "nsjail" : `nsjail ${cmd.name()}`;
+    cmd.configureOutput({ outputError: (text, write) => write(usageLine(text, name)) });
+  }
   return program;
+}
+
+/** Commander's error (`error: unknown option '--hostnme'\n(Did you mean --hostname?)`) as
+ * one line with a pointer to the help, not the whole help text. */
+function usageLine(text: string, command: string): string {
+  const message = text.trim().replace(/^error: /, "").replace(/\s*\n\s*\(Did you mean (.*)\?\)/, " (did you mean $1?)").replace(/\s*\n\s*/g, " ");
+  return `nsjail: ${message} — try '${command} --help'\n`;
 }
 
 /** Parses and runs `argv`; commander's own exits (help, usage errors) become exit codes here. */

@@ -5,7 +5,7 @@ import { resolveConfig } from "../config/resolve.ts";
 import { hostRootWarning } from "../config/schema/ids.ts";
 import { printable, UsageError } from "../errors.ts";
 import { planDigest, prepareJail, runJail } from "../jail.ts";
-import { createLogger } from "../log.ts";
+import { createLogger, setLogFormat } from "../log.ts";
 import { describePlan } from "../plan/describe.ts";
 import { flagsToRaw } from "./flag-table.ts";
 
@@ -17,6 +17,7 @@ export async function runCommand(command: string[], opts: Record<string, unknown
   const file = typeof opts.config === "string" ? opts.config : null;
   if (file === "") throw new UsageError("--config: the path is empty");
   const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host, linuxSys.readFile);
+  setLogFormat(config.logFormat);
   const log = createLogger(config.logLevel);
   const jail = prepareJail(config, host);
   if (opts.dryRun) {

@@ -19,6 +19,8 @@ export interface IdMap {
 /** Least to most severe; the logger ranks messages by their place here. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface JailConfig {
   /** The TOML file this came from, or null for a CLI-only jail. */
@@ -39,8 +41,10 @@ export interface JailConfig {
   readonly chdir: string;
   /** Final environment of the command, in order. */
   readonly env: readonly (readonly [string, string])[];
-  /** Seconds before SIGKILL; 0 means no limit. */
+  /** Seconds before SIGTERM; 0 means no limit. */
   readonly timeLimit: number;
+  /** Seconds from the time limit's SIGTERM to SIGKILL; 0: SIGKILL at once. */
+  readonly killAfter: number;
   /** Run the command itself as PID 1 instead of the small init. */
   readonly asPid1: boolean;
   /** Replace nsjail with the jail: no supervising parent stays behind. */
@@ -50,4 +54,5 @@ export interface JailConfig {
   /** Capability numbers kept in every set (bounding, permitted, effective, inheritable, ambient). */
   readonly caps: readonly number[];
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
 }

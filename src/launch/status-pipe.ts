@@ -8,16 +8,22 @@ import { STATUS_SIZE } from "../wire/format.ts";
 import { decodeStatus, setupError } from "../wire/status.ts";
 
 /** Warnings are logged and an error record throws its SetupError; returns at EOF, or at
- * READY when `untilReady` (setup is over once the init runs and owns the pipe). */
-export function readStatus(sys: Sys, fd: number, plan: Plan, log: Logger, untilReady: boolean): void {
+ * READY when `untilReady` (setup is over once the init runs and owns the pipe). Returns the
+ * command's wait status when the init reported it (an exit record), else null. */
+export function readStatus(sys: Sys, fd: number, plan: Plan, log: Logger, untilReady: boolean): number | null {
   // One record a read while records after READY must stay in the pipe for the drain.
   const size = untilReady ? STATUS_SIZE : STATUS_SIZE * 64;
+  let command: number | null = null;
   for (let bytes = sys.read(fd, size); bytes.length > 0; bytes = sys.read(fd, size)) {
     for (const rec of decodeStatus(bytes)) {
-      if (rec.kind === "ready" && untilReady) return;
+      if (rec.kind === "ready" && untilReady) return command;
       if (rec.kind === "warning") log.warn(setupError(plan, rec.opIndex, rec.errno).message);
       if (rec.kind === "error") throw setupError(plan, rec.opIndex, rec.errno);
-      if (rec.kind === "exit") log.debug(`command ${describeWaitStatus(rec.waitStatus)}`);
+      if (rec.kind === "exit") {
+        command = rec.waitStatus;
+        log.debug(`command ${describeWaitStatus(rec.waitStatus)}`);
+      }
     }
   }
+  return command;
 }

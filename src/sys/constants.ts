@@ -1,6 +1,7 @@
 // Kernel constants used by planners and the parent; the syscall tables feed the generated
 // C header, so the trampoline never hard-codes a number of its own.
 import { EINTR, EINVAL } from "../errno.ts";
+import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND } from "../errors.ts";
 
 export const CLONE = {
   NEWTIME: 0x80,
@@ -93,5 +94,6 @@ export const C_CONSTANTS = {
   FORWARD_MASK: `0x${FORWARDED_SIGNALS.reduce((m, s) => m | (1 << (s - 1)), 1 << (SIG.CHLD - 1)).toString(16)}ul`, SIGKILL: SIG.KILL, SIGCONT: SIG.CONT, SIGSTOP: 19, SIG_SETMASK: 2, NSIG: 64,
   PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, MAP_PRIVATE: 2, MAP_ANONYMOUS: 0x20, MAP_STACK: 0x20000,
   WNOHANG: 1, SFD_CLOEXEC: 0o2000000, CAP_VERSION_3: 0x20080522, PR_SET_DUMPABLE: PR.SET_DUMPABLE,
+  EXIT_NOT_FOUND, EXIT_CANNOT_EXECUTE,
   EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11, ESRCH: 3, POLLHUP: 0x10, SECCOMP_SET_MODE_FILTER: 1,
 } as const;

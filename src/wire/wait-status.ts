@@ -6,7 +6,23 @@ export function exitCodeOf(waitStatus: number): number {
   return signal === 0 ? (waitStatus >> 8) & 0xff : 128 + signal;
 }
 
-export function describeWaitStatus(waitStatus: number): string {
+/** Linux's signal names, the same on x86_64 and aarch64; index = signal number. */
+const SIGNALS = ["", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM",
+  "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"];
+
+/** `SIGTERM` for 15; a real-time signal as `SIGRTMIN+N` counted from 34. */
+export function signalName(signal: number): string {
+  const RTMIN = 34;
+  return SIGNALS[signal] ? `SIG${SIGNALS[signal]}` : signal >= RTMIN ? `SIGRTMIN+${signal - RTMIN}` : `signal ${signal}`;
+}
+
+/** What ended a process, as facts: its exit code, or the signal that killed it. */
+export function waitFacts(waitStatus: number): { readonly code: number | null; readonly signal: string | null } {
   const signal = waitStatus & 0x7f;
-  return signal === 0 ? `exited with ${(waitStatus >> 8) & 0xff}` : `killed by signal ${signal}`;
+  return signal === 0 ? { code: (waitStatus >> 8) & 0xff, signal: null } : { code: null, signal: signalName(signal) };
+}
+
+export function describeWaitStatus(waitStatus: number): string {
+  const { code, signal } = waitFacts(waitStatus);
+  return signal === null ? `exited with ${code}` : `killed by ${signal}`;
 }

@@ -46,7 +46,7 @@ describe.skipIf(!(host.binary && host.root))("host hygiene", () => {
   test("no mounts, processes or fds are left on the host", async () => {
     const mountsBefore = readFileSync("/proc/self/mountinfo", "utf8");
     for (const flags of [[], ["--as-pid-1"], ["--time-limit", "1"]]) sh("root", "sleep 0.1; exit 3", flags);
-    expect(nsjail("root", ["run", "--", "no-such-command"]).code).toBe(255);
+    expect(nsjail("root", ["run", "--", "no-such-command"]).code).toBe(127);
     expect(readFileSync("/proc/self/mountinfo", "utf8")).toBe(mountsBefore);
     const strays = readdirSync("/proc")
       .filter((d) => /^\d+$/.test(d))
