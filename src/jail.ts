@@ -28,7 +28,13 @@ export function prepareJail(config: JailConfig, host: HostFacts): PreparedJail {
 /** A short fingerprint of the encoded plan: `--dry-run` and a debug-level run print it, so
  * anyone can check that what was shown is what ran. */
 export function planDigest(jail: PreparedJail): string {
-  return `plan: ${jail.plan.ops.length} ops, ${jail.bytes.length} bytes, hash ${Bun.hash(jail.bytes).toString(16)}`;
+  const { ops, bytes, hash } = planSize(jail);
+  return `plan: ${ops} ops, ${bytes} bytes, hash ${hash}`;
+}
+
+/** The digest's facts, for `--dry-run --json`. */
+export function planSize(jail: PreparedJail): { readonly ops: number; readonly bytes: number; readonly hash: string } {
+  return { ops: jail.plan.ops.length, bytes: jail.bytes.length, hash: Bun.hash(jail.bytes).toString(16) };
 }
 
 let reaper: Reaper | undefined;

@@ -5,6 +5,7 @@ import { EXIT_USAGE } from "../errors.ts";
 import { registerCheck } from "./check.ts";
 import { registerRun } from "./run.ts";
 import { registerSelftest } from "./selftest.ts";
+import { registerVersion } from "./version.ts";
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("nsjail")
@@ -14,6 +15,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRun(program, setExit);
   registerCheck(program, setExit);
   registerSelftest(program, setExit);
+  registerVersion(program, setExit);
   for (const cmd of [program, ...program.commands]) {
     const name = cmd === program ? "nsjail" : `nsjail ${cmd.name()}`;
     cmd.configureOutput({ outputError: (text, write) => write(usageLine(text, name)) });

@@ -4,9 +4,8 @@ import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { hostRootWarning } from "../config/schema/ids.ts";
 import { printable, UsageError } from "../errors.ts";
-import { planDigest, prepareJail, runJail } from "../jail.ts";
+import { planDigest, planSize, prepareJail, runJail } from "../jail.ts";
 import { createLogger, setLogFormat } from "../log.ts";
-import { describePlan } from "../plan/describe.ts";
 import { flagsToRaw } from "./flag-table.ts";
 
 /** `opts` is shaped like commander's opts(): attribute names (`dryRun`, `asPid1`) → values. */
@@ -16,12 +15,15 @@ export async function runCommand(command: string[], opts: Record<string, unknown
   const host = readHostFacts(linuxSys.readFile);
   const file = typeof opts.config === "string" ? opts.config : null;
   if (file === "") throw new UsageError("--config: the path is empty");
+  if (opts.json && !opts.dryRun) throw new UsageError("--json: only with --dry-run");
   const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host, linuxSys.readFile);
   setLogFormat(config.logFormat);
   const log = createLogger(config.logLevel);
   const jail = prepareJail(config, host);
   if (opts.dryRun) {
-    process.stdout.write(`${describePlan(jail.plan).map(printable).join("\n")}\n${planDigest(jail)}\n`);
+    const { describePlan, planJson } = await import("../plan/describe.ts");
+    if (opts.json) process.stdout.write(`${JSON.stringify({ ...planJson(jail.plan), digest: planSize(jail) })}\n`);
+    else process.stdout.write(`${describePlan(jail.plan).map(printable).join("\n")}\n${planDigest(jail)}\n`);
     return setExit(0);
   }
   const warning = hostRootWarning(config, host);

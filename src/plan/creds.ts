@@ -1,6 +1,7 @@
 // Stage 2 (plan): credentials and capabilities, in the only order the kernel allows:
 // drop the bounding set while CAP_SETPCAP is still held, keep caps across the uid switch
 // only when some are kept, then fix every set, then no_new_privs.
+import { capName } from "../config/capabilities.ts";
 import type { JailConfig } from "../config/model.ts";
 import { PR, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE } from "../sys/constants.ts";
 import type { HostFacts } from "../config/host.ts";
@@ -12,7 +13,7 @@ export function planCaps(config: JailConfig, host: HostFacts): Op[] {
   const kept = new Set(config.caps);
   const ops: Op[] = [];
   for (let cap = 0; cap <= host.capLastCap; cap++) {
-    if (!kept.has(cap)) ops.push(op("prctl", [PR.CAPBSET_DROP, cap, 0, 0, 0], CAP(`drop cap ${cap} from the bounding set`)));
+    if (!kept.has(cap)) ops.push(op("prctl", [PR.CAPBSET_DROP, cap, 0, 0, 0], CAP(`drop ${capName(cap)} from the bounding set`)));
   }
   if (kept.size > 0 && config.uid !== 0) {
     ops.push(op("prctl", [PR.SET_KEEPCAPS, 1, 0, 0, 0], CAP("keep capabilities across setresuid")));
@@ -34,13 +35,13 @@ export function planIds(config: JailConfig, host: HostFacts): Op[] {
 export function planCapSets(config: JailConfig): Op[] {
   const mask = config.caps.reduce((m, cap) => m | (1n << BigInt(cap)), 0n);
   const ops = [
-    op("capset", [mask, mask, mask], CAP(mask === 0n ? "clear every capability set" : `keep caps ${config.caps.join(",")}`)),
+    op("capset", [mask, mask, mask], CAP(mask === 0n ? "clear every capability set" : `keep ${config.caps.map(capName).join(",")}`)),
     op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0], CAP("clear the ambient set"), true),
   ];
   // Ambient caps survive execve for a non-root uid; root gets its permitted set from bounding.
   if (config.uid !== 0) {
     for (const cap of config.caps) {
-      ops.push(op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0], CAP(`raise cap ${cap} in the ambient set`)));
+      ops.push(op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0], CAP(`raise ${capName(cap)} in the ambient set`)));
     }
   }
   ops.push(op("prctl", [PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0], { path: "security", note: "no_new_privs" }));

@@ -24,7 +24,14 @@ export const MS = {
   REC: 16384,
   PRIVATE: 1 << 18,
   SLAVE: 1 << 19,
+  // The rest of mount(2)'s flags, so --dry-run can name whatever a planner passes.
+  SYNCHRONOUS: 16, MANDLOCK: 64, DIRSYNC: 128, NOSYMFOLLOW: 256, NOATIME: 1024, NODIRATIME: 2048,
+  MOVE: 8192, SILENT: 32768, UNBINDABLE: 1 << 17, SHARED: 1 << 20, RELATIME: 1 << 21, STRICTATIME: 1 << 24, LAZYTIME: 1 << 25,
 } as const;
+/** umount2(2) flags. */
+export const MNT = { FORCE: 1, DETACH: 2, EXPIRE: 4, UMOUNT_NOFOLLOW: 8 } as const;
+/** seccomp(2) SECCOMP_SET_MODE_FILTER flags. */
+export const SECCOMP_FILTER_FLAG = { TSYNC: 1, LOG: 2, SPEC_ALLOW: 4, NEW_LISTENER: 8, TSYNC_ESRCH: 16 } as const;
 
 export const PR = {
   SET_PDEATHSIG: 1,
@@ -36,6 +43,7 @@ export const PR = {
   CAP_AMBIENT: 47,
 } as const;
 export const PR_CAP_AMBIENT_RAISE = 2;
+export const PR_CAP_AMBIENT_LOWER = 3;
 export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
 
 export const SIG = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, USR2: 12, TERM: 15, CHLD: 17, CONT: 18 } as const;

@@ -1,19 +1,10 @@
 // Stage 3 (wire): raw wait statuses, as the kernel and the init report them → exit codes and words.
+import { signalName } from "../sys/signals.ts";
 
 /** The command's code, or 128+N when signal N killed it (bash, bwrap and nsjail agree). */
 export function exitCodeOf(waitStatus: number): number {
   const signal = waitStatus & 0x7f;
   return signal === 0 ? (waitStatus >> 8) & 0xff : 128 + signal;
-}
-
-/** Linux's signal names, the same on x86_64 and aarch64; index = signal number. */
-const SIGNALS = ["", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM",
-  "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"];
-
-/** `SIGTERM` for 15; a real-time signal as `SIGRTMIN+N` counted from 34. */
-export function signalName(signal: number): string {
-  const RTMIN = 34;
-  return SIGNALS[signal] ? `SIG${SIGNALS[signal]}` : signal >= RTMIN ? `SIGRTMIN+${signal - RTMIN}` : `signal ${signal}`;
 }
 
 /** What ended a process, as facts: its exit code, or the signal that killed it. */
