@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "../errors.ts";
 import { registerCheck } from "./check.ts";
+import { registerCompletion } from "./completion.ts";
 import { registerRun } from "./run.ts";
 import { registerSelftest } from "./selftest.ts";
 import { registerVersion } from "./version.ts";
@@ -16,6 +17,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerCheck(program, setExit);
   registerSelftest(program, setExit);
   registerVersion(program, setExit);
+  registerCompletion(program, setExit);
   for (const cmd of [program, ...program.commands]) {
     const name = cmd === program ? "nsjail" : `nsjail ${cmd.name()}`;
     cmd.configureOutput({ outputError: (text, write) => write(usageLine(text, name)) });
