@@ -1,10 +1,12 @@
 // CLI: commander wiring only. Each subcommand lives in its own file. main.ts loads this module
 // only when the fast path (fast-argv.ts) declines the command line: help, errors, `check`.
 import { Command, CommanderError } from "commander";
+import { nodeReadFile } from "../config/read-file.ts";
 import { EXIT_USAGE } from "../errors.ts";
 import { registerCheck } from "./check.ts";
 import { registerCompletion } from "./completion.ts";
 import { registerRun } from "./run.ts";
+import { refuseSecureExec } from "./secure-exec.ts";
 import { registerSelftest } from "./selftest.ts";
 import { registerVersion } from "./version.ts";
 
@@ -34,6 +36,7 @@ function usageLine(text: string, command: string): string {
 
 /** Parses and runs `argv`; commander's own exits (help, usage errors) become exit codes here. */
 export async function parseProgram(program: Command, argv: readonly string[], setExit: (code: number) => void): Promise<void> {
+  refuseSecureExec(nodeReadFile);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {

@@ -7,11 +7,13 @@ import { printable, UsageError } from "../errors.ts";
 import { planDigest, planSize, prepareJail, runJail } from "../jail.ts";
 import { createLogger, setLogFormat } from "../log.ts";
 import { flagsToRaw } from "./flag-table.ts";
+import { refuseSecureExec } from "./secure-exec.ts";
 
 /** `opts` is shaped like commander's opts(): attribute names (`dryRun`, `asPid1`) → values. */
 export async function runCommand(command: string[], opts: Record<string, unknown>, setExit: (code: number) => void): Promise<void> {
   // The raw-syscall layer comes first: its file reader spares the start path node:fs.
   const { linuxSys } = await import("../sys/linux-sys.ts");
+  refuseSecureExec(linuxSys.readFile);
   const host = readHostFacts(linuxSys.readFile);
   const file = typeof opts.config === "string" ? opts.config : null;
   if (file === "") throw new UsageError("--config: the path is empty");
