@@ -9,6 +9,8 @@ import { createLogger, setLogFormat } from "../log.ts";
 import { flagsToRaw } from "./flag-table.ts";
 import { refuseSecureExec } from "./secure-exec.ts";
 
+const STDERR = 2;
+
 /** `opts` is shaped like commander's opts(): attribute names (`dryRun`, `asPid1`) → values. */
 export async function runCommand(command: string[], opts: Record<string, unknown>, setExit: (code: number) => void): Promise<void> {
   // The raw-syscall layer comes first: its file reader spares the start path node:fs.
@@ -20,7 +22,14 @@ export async function runCommand(command: string[], opts: Record<string, unknown
   if (opts.json && !opts.dryRun) throw new UsageError("--json: only with --dry-run");
   const config = resolveConfig({ file, cli: flagsToRaw(opts), command }, host, linuxSys.readFile);
   setLogFormat(config.logFormat);
-  const log = createLogger(config.logLevel);
+  // Lines go out through the raw-syscall layer, so logging loads no node:fs on this path;
+  // with stderr gone there is nowhere to say so, and the jail goes on.
+  const toStderr = (line: string) => {
+    try {
+      linuxSys.write(STDERR, new TextEncoder().encode(line));
+    } catch {}
+  };
+  const log = createLogger(config.logLevel, toStderr);
   const jail = prepareJail(config, host);
   if (opts.dryRun) {
     const { describePlan, planJson } = await import("../plan/describe.ts");
