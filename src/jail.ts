@@ -11,7 +11,7 @@ import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
-import { Supervisor } from "./supervisor/supervisor.ts";
+import { logStart, Supervisor } from "./supervisor/supervisor.ts";
 import { encodePlan } from "./wire/encode.ts";
 
 export interface PreparedJail {
@@ -51,14 +51,6 @@ function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): vo
   log.warn(`the jail runs as nsjail's own uid ${host.uid} without a pid namespace: it can signal nsjail (and outlast its time limit)`);
 }
 
-/** The one line at the start of every jail: its pid, command and namespaces. */
-function logStart(config: JailConfig, pid: number, log: Logger): void {
-  const namespaces = [...config.unshare];
-  const command = config.command[0] ?? "";
-  const where = config.exec ? ` (exec mode: nsjail's own process)` : "";
-  log.info(`jail ${pid} started${where}: ${command}; namespaces ${namespaces.join(",") || "none"}`, { event: "start", pid, command, namespaces });
-}
-
 /** Runs the jail to its end and returns nsjail's exit code; in exec mode never returns. */
 export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger): Promise<number> {
   if (jail.config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
@@ -76,7 +68,6 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
   const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
-  logStart(jail.config, running.pid, log);
   reaper ??= new Reaper(linuxSys, processEvents);
   return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
 }

@@ -46,6 +46,9 @@ export class Supervisor {
       let verdict: Verdict = null;
       const decide = (v: Verdict) => (verdict ??= v);
       const cleanups = [...this.forwardSignals(jail, config, decide), ...this.limitTime(jail, config, decide)];
+      // Logged once signals are forwarded and before the exit is heard: a jail that already
+      // ended is reaped inside watch(), and its end line must come second.
+      logStart(config, jail.pid, this.log);
       this.reaper.watch(jail.pid, (status) => {
         for (const cleanup of cleanups) cleanup();
         if (!config.unshare.has("pid")) {
@@ -125,6 +128,15 @@ export class Supervisor {
     const text = `jail ${pid} ended: ${describeWaitStatus(status)} after ${seconds.toFixed(3)} s${why === null ? "" : ` (${why})`}`;
     this.log.info(text, { event: "end", pid, ...waitFacts(status), seconds, reason: why });
   }
+}
+
+/** The one line at the start of every jail: its pid, command and namespaces. In exec mode the
+ * pid is nsjail's own, which the jail takes over. */
+export function logStart(config: JailConfig, pid: number, log: Logger): void {
+  const namespaces = [...config.unshare];
+  const command = config.command[0] ?? "";
+  const where = config.exec ? " (exec mode: nsjail's own process)" : "";
+  log.info(`jail ${pid} started${where}: ${command}; namespaces ${namespaces.join(",") || "none"}`, { event: "start", pid, command, namespaces });
 }
 
 function exitCodeFor(status: number, verdict: Verdict): number {

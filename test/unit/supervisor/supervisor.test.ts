@@ -111,8 +111,8 @@ test("the time limit sends SIGTERM; a jail that ends within the grace exits 124,
   events.fire("SIGCHLD");
   expect(await done).toBe(EXIT_TIMED_OUT);
   expect(EXIT_TIMED_OUT).toBe(124);
-  expect(lines[0]).toBe("nsjail: warn: time limit of 2 s reached: SIGTERM to the jail (pid 4242), SIGKILL in 3 s\n");
-  expect(lines[1]).toMatch(/^nsjail: jail 4242 ended: exited with 143 after \d+\.\d{3} s \(time limit\)\n$/);
+  expect(lines[1]).toBe("nsjail: warn: time limit of 2 s reached: SIGTERM to the jail (pid 4242), SIGKILL in 3 s\n");
+  expect(lines[2]).toMatch(/^nsjail: jail 4242 ended: exited with 143 after \d+\.\d{3} s \(time limit\)\n$/);
 });
 
 test("a jail that outlives the grace gets SIGKILL and nsjail exits 137", async () => {
@@ -150,8 +150,19 @@ test("the end line names the command's own status, as the init reported it", asy
   sys.exitStatus = 143 << 8;
   events.fire("SIGCHLD");
   expect(await done).toBe(143);
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^nsjail: jail 4242 ended: killed by SIGTERM after \d+\.\d{3} s\n$/);
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toBe("nsjail: jail 4242 started: /bin/true; namespaces fs,ipc,pid,uts,net,user,cgroup\n");
+  expect(lines[1]).toMatch(/^nsjail: jail 4242 ended: killed by SIGTERM after \d+\.\d{3} s\n$/);
+});
+
+test("a jail that has already ended when it is watched still logs its start first", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const lines: string[] = [];
+  sys.exitStatus = 0; // reaped inside watch(), before any SIGCHLD
+  const code = await new Supervisor(sys, createLogger("info", (l) => void lines.push(l)), new Reaper(sys, events), events, 100).supervise(jailOf(), config());
+  expect(code).toBe(0);
+  expect(lines.map((l) => l.split(":")[1]!.trim().split(" ").slice(0, 3).join(" "))).toEqual(["jail 4242 started", "jail 4242 ended"]);
 });
 
 test("a late error record from the command's child fails the run", async () => {
