@@ -206,6 +206,13 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   return -NSJ_EINVAL;
 }
 
+/* The exit code of a failed op. The command's execve exits as env(1) does (commandExitCode()
+ * in src/errors.ts): 127 when not found, 126 when found but not executable. */
+static int failure_exit(const struct nsj_record *r, long err) {
+  if (r->code != NSJ_OP_EXECVE) return NSJ_EXIT_SETUP;
+  return err == NSJ_ENOENT || err == NSJ_ENOTDIR ? NSJ_EXIT_NOT_FOUND : NSJ_EXIT_CANNOT_EXECUTE;
+}
+
 /* Runs ops [start, count). Only a successful execve leaves this loop. */
 int run_plan(struct nsj_jail *j, u32 start) {
   for (u32 i = start; i < j->plan.h->op_count; i++) {
@@ -214,7 +221,7 @@ int run_plan(struct nsj_jail *j, u32 start) {
     if (rc >= 0) continue;
     int optional = r->flags & NSJ_OP_FLAG_OPTIONAL;
     report(j, i, -rc, optional ? NSJ_STATUS_WARNING : NSJ_STATUS_ERROR);
-    if (!optional) return NSJ_EXIT_SETUP;
+    if (!optional) return failure_exit(r, -rc);
   }
   report(j, j->plan.h->op_count, NSJ_EINVAL, NSJ_STATUS_ERROR);
   return NSJ_EXIT_SETUP;

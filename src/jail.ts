@@ -11,7 +11,7 @@ import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
-import { Supervisor } from "./supervisor/supervisor.ts";
+import { logStart, Supervisor } from "./supervisor/supervisor.ts";
 import { encodePlan } from "./wire/encode.ts";
 
 export interface PreparedJail {
@@ -28,7 +28,13 @@ export function prepareJail(config: JailConfig, host: HostFacts): PreparedJail {
 /** A short fingerprint of the encoded plan: `--dry-run` and a debug-level run print it, so
  * anyone can check that what was shown is what ran. */
 export function planDigest(jail: PreparedJail): string {
-  return `plan: ${jail.plan.ops.length} ops, ${jail.bytes.length} bytes, hash ${Bun.hash(jail.bytes).toString(16)}`;
+  const { ops, bytes, hash } = planSize(jail);
+  return `plan: ${ops} ops, ${bytes} bytes, hash ${hash}`;
+}
+
+/** The digest's facts, for `--dry-run --json`. */
+export function planSize(jail: PreparedJail): { readonly ops: number; readonly bytes: number; readonly hash: string } {
+  return { ops: jail.plan.ops.length, bytes: jail.bytes.length, hash: Bun.hash(jail.bytes).toString(16) };
 }
 
 let reaper: Reaper | undefined;
@@ -54,7 +60,10 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
   checkPassedFds(linuxSys, jail.config);
-  if (jail.config.exec) execInplace(linuxSys, jail.bytes, imageFd);
+  if (jail.config.exec) {
+    logStart(jail.config, process.pid, log);
+    execInplace(linuxSys, jail.bytes, imageFd);
+  }
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();

@@ -19,6 +19,8 @@ export interface IdMap {
 /** Least to most severe; the logger ranks messages by their place here. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** When a jail is respawned after its command ends (src/supervisor/restart.ts decides). */
 export const RESTART_MODES = ["never", "on-failure", "always"] as const;
@@ -53,8 +55,10 @@ export interface JailConfig {
   readonly chdir: string;
   /** Final environment of the command, in order. */
   readonly env: readonly (readonly [string, string])[];
-  /** Seconds before SIGKILL; 0 means no limit. */
+  /** Seconds before SIGTERM; 0 means no limit. */
   readonly timeLimit: number;
+  /** Seconds from the time limit's SIGTERM to SIGKILL; 0: SIGKILL at once. */
+  readonly killAfter: number;
   /** Run the command itself as PID 1 instead of the small init. */
   readonly asPid1: boolean;
   /** Replace nsjail with the jail: no supervising parent stays behind. */
@@ -67,4 +71,5 @@ export interface JailConfig {
   readonly restart: RestartConfig;
   /** Seconds between SIGTERM and SIGKILL when nsjail stops the jail gracefully. */
   readonly stopTimeout: number;
+  readonly logFormat: LogFormat;
 }

@@ -65,7 +65,7 @@ export function loadSettings(dir: string, host: HostFacts, readFile: ReadFile, e
  * vassal needs a pid namespace: the emperor must never be visible from inside one. */
 function checkDefaults(defaults: Record<string, unknown>, host: HostFacts, raw: Record<string, unknown>): ConfigIssue[] {
   const fromTop = (path: string) => (path === "unshare" || path.startsWith("unshare[") ? path.replace("unshare", "use_clone") : path === "stop_timeout" && raw.stop_timeout !== undefined ? path : `defaults.${path}`);
-  const result = validateConfig({ ...defaults, command: ["/bin/true"] }, host, { file: null, text: null, cliKeys: new Set() });
+  const result = validateConfig({ ...defaults, command: ["/bin/true"] }, host, { file: null, text: null, cliKeys: new Map() });
   if ("issues" in result) return result.issues.map((i) => ({ path: fromTop(i.path), message: i.message }));
   if (!result.config.unshare.has("pid")) return [{ path: defaults.unshare === raw.use_clone ? "use_clone" : "defaults.unshare", message: VASSAL_NEEDS_PID }];
   return [];

@@ -1,6 +1,7 @@
 // Stage 2 (plan): credentials and capabilities, in the only order the kernel allows:
 // drop the bounding set while CAP_SETPCAP is still held, keep caps across the uid switch
 // only when some are kept, then fix every set, then no_new_privs.
+import { capName } from "../config/capabilities.ts";
 import type { JailConfig } from "../config/model.ts";
 import { PR, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE } from "../sys/constants.ts";
 import type { HostFacts } from "../config/host.ts";
@@ -12,7 +13,7 @@ const CAP = (note: string): OpOrigin => ({ path: "cap", note });
  * supervisor holding many plans (the emperor) does not hold forty copies of each. */
 const BOUNDING_DROPS: Op[] = [];
 const boundingDrop = (cap: number): Op =>
-  (BOUNDING_DROPS[cap] ??= op("prctl", [PR.CAPBSET_DROP, cap, 0, 0, 0], CAP(`drop cap ${cap} from the bounding set`)));
+  (BOUNDING_DROPS[cap] ??= op("prctl", [PR.CAPBSET_DROP, cap, 0, 0, 0], CAP(`drop ${capName(cap)} from the bounding set`)));
 
 export function planCaps(config: JailConfig, host: HostFacts): Op[] {
   const kept = new Set(config.caps);
@@ -40,13 +41,13 @@ export function planIds(config: JailConfig, host: HostFacts): Op[] {
 export function planCapSets(config: JailConfig): Op[] {
   const mask = config.caps.reduce((m, cap) => m | (1n << BigInt(cap)), 0n);
   const ops = [
-    op("capset", [mask, mask, mask], CAP(mask === 0n ? "clear every capability set" : `keep caps ${config.caps.join(",")}`)),
+    op("capset", [mask, mask, mask], CAP(mask === 0n ? "clear every capability set" : `keep ${config.caps.map(capName).join(",")}`)),
     op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0], CAP("clear the ambient set"), true),
   ];
   // Ambient caps survive execve for a non-root uid; root gets its permitted set from bounding.
   if (config.uid !== 0) {
     for (const cap of config.caps) {
-      ops.push(op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0], CAP(`raise cap ${cap} in the ambient set`)));
+      ops.push(op("prctl", [PR.CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0], CAP(`raise ${capName(cap)} in the ambient set`)));
     }
   }
   ops.push(op("prctl", [PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0], { path: "security", note: "no_new_privs" }));

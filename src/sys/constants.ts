@@ -1,6 +1,7 @@
 // Kernel constants used by planners and the parent; the syscall tables feed the generated
 // C header, so the trampoline never hard-codes a number of its own.
 import { EINTR, EINVAL } from "../errno.ts";
+import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND } from "../errors.ts";
 
 export const CLONE = {
   NEWTIME: 0x80,
@@ -23,7 +24,14 @@ export const MS = {
   REC: 16384,
   PRIVATE: 1 << 18,
   SLAVE: 1 << 19,
+  // The rest of mount(2)'s flags, so --dry-run can name whatever a planner passes.
+  SYNCHRONOUS: 16, MANDLOCK: 64, DIRSYNC: 128, NOSYMFOLLOW: 256, NOATIME: 1024, NODIRATIME: 2048,
+  MOVE: 8192, SILENT: 32768, UNBINDABLE: 1 << 17, SHARED: 1 << 20, RELATIME: 1 << 21, STRICTATIME: 1 << 24, LAZYTIME: 1 << 25,
 } as const;
+/** umount2(2) flags. */
+export const MNT = { FORCE: 1, DETACH: 2, EXPIRE: 4, UMOUNT_NOFOLLOW: 8 } as const;
+/** seccomp(2) SECCOMP_SET_MODE_FILTER flags. */
+export const SECCOMP_FILTER_FLAG = { TSYNC: 1, LOG: 2, SPEC_ALLOW: 4, NEW_LISTENER: 8, TSYNC_ESRCH: 16 } as const;
 
 export const PR = {
   SET_PDEATHSIG: 1,
@@ -35,6 +43,7 @@ export const PR = {
   CAP_AMBIENT: 47,
 } as const;
 export const PR_CAP_AMBIENT_RAISE = 2;
+export const PR_CAP_AMBIENT_LOWER = 3;
 export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
 
 export const SIG = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, USR2: 12, TERM: 15, CHLD: 17, CONT: 18 } as const;
@@ -97,5 +106,6 @@ export const C_CONSTANTS = {
   FORWARD_MASK: `0x${FORWARDED_SIGNALS.reduce((m, s) => m | (1 << (s - 1)), 1 << (SIG.CHLD - 1)).toString(16)}ul`, SIGKILL: SIG.KILL, SIGCONT: SIG.CONT, SIGSTOP: 19, SIG_SETMASK: 2, NSIG: 64,
   PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, MAP_PRIVATE: 2, MAP_ANONYMOUS: 0x20, MAP_STACK: 0x20000,
   WNOHANG: 1, SFD_CLOEXEC: 0o2000000, CAP_VERSION_3: 0x20080522, PR_SET_DUMPABLE: PR.SET_DUMPABLE,
+  EXIT_NOT_FOUND, EXIT_CANNOT_EXECUTE,
   EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11, ESRCH: 3, POLLHUP: 0x10, SECCOMP_SET_MODE_FILTER: 1,
 } as const;

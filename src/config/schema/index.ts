@@ -11,7 +11,7 @@ import { RESTART_KEYS, RESTART_RULES, restartDefaults } from "./restart.ts";
 import { RUN_KEYS, RUN_RULES, runDefaults } from "./run.ts";
 import { SECURITY_KEYS, securityDefaults } from "./security.ts";
 
-export { KIND_DOC, type KeySpec, type ValueKind } from "./key.ts";
+export { KIND_DOC, type KeySpec, type Shorthand, type ValueKind } from "./key.ts";
 
 /** Every key, in the order of the docs and of reported issues. */
 export const SCHEMA = [...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...RESTART_KEYS, ...SECURITY_KEYS] as const;

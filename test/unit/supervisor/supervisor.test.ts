@@ -8,8 +8,8 @@ import { spawnJail } from "../../../src/launch/spawn.ts";
 import { createLogger } from "../../../src/log.ts";
 import type { Events } from "../../../src/supervisor/events.ts";
 import { Reaper } from "../../../src/supervisor/reaper.ts";
-import { EXIT_TIME_LIMIT, Supervisor } from "../../../src/supervisor/supervisor.ts";
-import { STATUS_ERROR, STATUS_READY, STATUS_STARTED } from "../../../src/wire/format.ts";
+import { EXIT_TIME_LIMIT_KILLED, EXIT_TIMED_OUT, Supervisor } from "../../../src/supervisor/supervisor.ts";
+import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_STARTED } from "../../../src/wire/format.ts";
 import { exitCodeOf } from "../../../src/wire/wait-status.ts";
 import { FakeSys, statusRecord } from "../../support/fake-sys.ts";
 import { fixedHost } from "../../support/plans.ts";
@@ -97,16 +97,72 @@ test("signals are forwarded and the exit code is the command's", async () => {
   expect(events.handlers.size).toBe(0);
 });
 
-test("the time limit kills with SIGKILL and exits 137", async () => {
+test("the time limit sends SIGTERM; a jail that ends within the grace exits 124, as timeout(1)", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const lines: string[] = [];
+  const log = createLogger("info", (l) => void lines.push(l));
+  const done = new Supervisor(sys, log, new Reaper(sys, events), events, 100).supervise(config({ time_limit: 2, kill_after: 3 }), () => jailOf());
+  expect(events.timers).toHaveLength(1);
+  events.timers[0]!();
+  expect(sys.calls.filter((c) => c[0] === "kill")).toEqual([["kill", 4242, 15], ["kill", 4242, 18]]);
+  expect(events.timers).toHaveLength(2); // the SIGKILL, 3 s later
+  sys.exitStatus = 143 << 8; // the init exits with its command's 128+SIGTERM
+  events.fire("SIGCHLD");
+  expect(await done).toBe(EXIT_TIMED_OUT);
+  expect(EXIT_TIMED_OUT).toBe(124);
+  expect(lines[1]).toBe("nsjail: warn: time limit of 2 s reached: SIGTERM to the jail (pid 4242), SIGKILL in 3 s\n");
+  expect(lines[2]).toMatch(/^nsjail: jail 4242 ended: exited with 143 after \d+\.\d{3} s \(time limit\)\n$/);
+});
+
+test("a jail that outlives the grace gets SIGKILL and nsjail exits 137", async () => {
   const sys = new FakeSys();
   const events = new ManualEvents();
   const done = supervisorOf(sys, events).supervise(config({ time_limit: 2 }), () => jailOf());
-  expect(events.timers).toHaveLength(1);
   events.timers[0]!();
+  events.timers[1]!();
+  expect(sys.calls.filter((c) => c[0] === "kill").map((c) => c[2])).toEqual([15, 18, 9]);
   sys.exitStatus = 9;
   events.fire("SIGCHLD");
-  expect(await done).toBe(EXIT_TIME_LIMIT);
-  expect(sys.calls).toContainEqual(["kill", 4242, 9]);
+  expect(await done).toBe(EXIT_TIME_LIMIT_KILLED);
+  expect(EXIT_TIME_LIMIT_KILLED).toBe(137);
+});
+
+test("kill_after = 0 kills at the limit with SIGKILL", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const done = supervisorOf(sys, events).supervise(config({ time_limit: 2, kill_after: 0 }), () => jailOf());
+  events.timers[0]!();
+  expect(events.timers).toHaveLength(1);
+  expect(sys.calls.filter((c) => c[0] === "kill").map((c) => c[2])).toEqual([9]);
+  sys.exitStatus = 9;
+  events.fire("SIGCHLD");
+  expect(await done).toBe(137);
+});
+
+test("the end line names the command's own status, as the init reported it", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const lines: string[] = [];
+  const log = createLogger("info", (l) => void lines.push(l));
+  sys.reads = [statusRecord(0, 15, STATUS_EXIT)];
+  const done = new Supervisor(sys, log, new Reaper(sys, events), events, 100).supervise(config(), () => jailOf());
+  sys.exitStatus = 143 << 8;
+  events.fire("SIGCHLD");
+  expect(await done).toBe(143);
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toBe("nsjail: jail 4242 started: /bin/true; namespaces fs,ipc,pid,uts,net,user,cgroup\n");
+  expect(lines[1]).toMatch(/^nsjail: jail 4242 ended: killed by SIGTERM after \d+\.\d{3} s\n$/);
+});
+
+test("a jail that has already ended when it is watched still logs its start first", async () => {
+  const sys = new FakeSys();
+  const events = new ManualEvents();
+  const lines: string[] = [];
+  sys.exitStatus = 0; // reaped inside watch(), before any SIGCHLD
+  const code = await new Supervisor(sys, createLogger("info", (l) => void lines.push(l)), new Reaper(sys, events), events, 100).supervise(config(), () => jailOf());
+  expect(code).toBe(0);
+  expect(lines.map((l) => l.split(":")[1]!.trim().split(" ").slice(0, 3).join(" "))).toEqual(["jail 4242 started", "jail 4242 ended"]);
 });
 
 test("a late error record from the command's child fails the run", async () => {
