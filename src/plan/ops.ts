@@ -32,6 +32,10 @@ export const OP_CODES = {
   seccomp: 26,
   setpriority: 27,
   sched_setaffinity: 28,
+  // nsjail join (src/plan/join.ts): enter a running jail's namespaces and take its root.
+  setns: 50,
+  fchdir: 51,
+  chroot: 52,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -70,6 +74,9 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   seccomp: "bi",
   setpriority: "iii",
   sched_setaffinity: "n",
+  setns: "fi",
+  fchdir: "f",
+  chroot: "s",
 };
 
 /**
@@ -84,6 +91,19 @@ export const FD_SLOTS = [
   "sync_write", // the parent's end, closed in the child
   "image", // the sealed trampoline image, exec'd as the init
   "plan", // a memfd holding these very bytes, read by the init
+  // nsjail join: a running jail's namespace fds, one slot per kind (src/plan/join.ts), its
+  // root directory and (join --pid) its process's working directory; filled from the setns
+  // socket or from /proc/PID.
+  "ns_user",
+  "ns_cgroup",
+  "ns_ipc",
+  "ns_uts",
+  "ns_net",
+  "ns_pid",
+  "ns_time",
+  "ns_fs",
+  "root",
+  "cwd",
 ] as const;
 export type FdSlot = (typeof FD_SLOTS)[number];
 
