@@ -20,6 +20,20 @@ export interface IdMap {
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The setns socket a running jail serves its namespaces on (config/schema/setns.ts). */
+export interface SetnsSocket {
+  /** null: no socket (the other fields are then unused). */
+  readonly path: string | null;
+  /** Serve the namespace fds opened once at start, not at each connection. */
+  readonly preopen: boolean;
+  readonly skip: ReadonlySet<Namespace>;
+  /** What is sent: the unshared namespaces minus `skip`, in NAMESPACES order. */
+  readonly kinds: readonly Namespace[];
+  /** Peers allowed besides nsjail's own uid and root. */
+  readonly allowUids: readonly number[];
+  readonly allowGids: readonly number[];
+}
+
 export interface JailConfig {
   /** The TOML file this came from, or null for a CLI-only jail. */
   readonly source: string | null;
@@ -50,4 +64,5 @@ export interface JailConfig {
   /** Capability numbers kept in every set (bounding, permitted, effective, inheritable, ambient). */
   readonly caps: readonly number[];
   readonly logLevel: LogLevel;
+  readonly setns: SetnsSocket;
 }

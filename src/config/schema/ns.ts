@@ -15,7 +15,7 @@ const ALIASES: Readonly<Record<string, Namespace>> = { mnt: "fs" };
 /** Every namespace but time: a time namespace only matters to programs that read clocks. */
 const DEFAULT_UNSHARE = NAMESPACES.filter((n) => n !== "time");
 
-function readNamespace(v: unknown, path: string, report: Report): Namespace | undefined {
+export function readNamespace(v: unknown, path: string, report: Report): Namespace | undefined {
   const s = expectCString(v, path, report);
   if (s === undefined) return undefined;
   const name = ALIASES[s] ?? s;
