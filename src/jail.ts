@@ -9,6 +9,8 @@ import { spawnJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
+import { hostIdOf } from "./plan/user.ts";
+import { SIG } from "./sys/constants.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
 import { Supervisor } from "./supervisor/supervisor.ts";
@@ -35,9 +37,7 @@ let reaper: Reaper | undefined;
 
 /** The host uid the command runs as: its uid seen through the uid map, if any. */
 function hostUidOf(config: JailConfig): number | null {
-  if (!config.unshare.has("user")) return config.uid;
-  const range = config.uidMap.find((m) => config.uid >= m.inside && config.uid < m.inside + m.count);
-  return range === undefined ? null : range.outside + (config.uid - range.inside);
+  return config.unshare.has("user") ? hostIdOf(config.uidMap, config.uid) : config.uid;
 }
 
 function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): void {
@@ -58,7 +58,26 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
-  const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
-  reaper ??= new Reaper(linuxSys, processEvents);
-  return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+  // Bound before the clone, so that a path in the way fails before the jail starts.
+  const setns = jail.config.setns.path === null ? null : await openSetnsServer(jail.config, host, log);
+  try {
+    const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
+    try {
+      setns?.serve(jail.plan, running.pid);
+    } catch (err) {
+      linuxSys.kill(running.pid, SIG.KILL);
+      linuxSys.wait(running.pid);
+      linuxSys.close(running.statusFd);
+      throw err;
+    }
+    reaper ??= new Reaper(linuxSys, processEvents);
+    return await new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+  } finally {
+    setns?.close();
+  }
+}
+
+async function openSetnsServer(config: JailConfig, host: HostFacts, log: Logger) {
+  const { SetnsServer } = await import("./supervisor/setns-server.ts");
+  return new SetnsServer(config, host, log);
 }
