@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "../errors.ts";
 import { registerCheck } from "./check.ts";
+import { registerJoin } from "./join.ts";
 import { registerRun } from "./run.ts";
 import { registerSelftest } from "./selftest.ts";
 
@@ -14,6 +15,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
   registerRun(program, setExit);
   registerCheck(program, setExit);
+  registerJoin(program, setExit);
   registerSelftest(program, setExit);
   return program;
 }
