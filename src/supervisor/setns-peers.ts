@@ -72,18 +72,25 @@ export interface PeerContext {
   readonly preopened: readonly number[] | null;
 }
 
-function refuse(ctx: PeerContext, fd: number, reason: string): void {
-  ctx.sockets.sendWithFds(fd, encodeSetnsMessage({ refused: reason }), []);
+const NOTHING = new Uint8Array(0);
+
+function refuse(ctx: PeerContext, fd: number, reason: string): Uint8Array {
+  const line = encodeSetnsMessage({ refused: reason });
+  const sent = ctx.sockets.sendWithFds(fd, line, []);
+  return sent < 0 ? NOTHING : line.subarray(sent);
 }
 
-/** Answers the peer on `fd`: one sendmsg, never a read. The caller closes the connection. */
-export function answerPeer(ctx: PeerContext, fd: number): void {
+/** Answers the peer on `fd` with one sendmsg, never a read, and returns what a full socket
+ * buffer did not take (empty when all was sent or nothing more is to be sent). The caller
+ * writes that rest through the event loop and closes the connection. */
+export function answerPeer(ctx: PeerContext, fd: number): Uint8Array {
   const where = `setns socket ${ctx.config.setns.path}`;
   let peer: PeerCred;
   try {
     peer = ctx.sockets.peerCred(fd);
   } catch (err) {
-    return ctx.log.debug(`${where}: a peer left before it was seen (${(err as Error).message})`);
+    ctx.log.debug(`${where}: a peer left before it was seen (${(err as Error).message})`);
+    return NOTHING;
   }
   const who = `uid ${peer.uid} gid ${peer.gid} (pid ${peer.pid})`;
   if (!isAllowed(peer, () => ctx.sockets.peerGroups(fd), ctx.selfUid, ctx.config)) {
@@ -99,10 +106,12 @@ export function answerPeer(ctx: PeerContext, fd: number): void {
   }
   try {
     const sent = ctx.sockets.sendWithFds(fd, ctx.message, ctx.preopened ?? opened);
-    // A whole line or nothing: a fresh connection's buffer takes it in one go unless the
-    // peer is already gone; a short line is seen by the peer as a broken message.
-    if (sent < 0) ctx.log.debug(`${where}: ${who} left before the namespaces were sent: ${errnoName(-sent)}`);
-    else ctx.log.info(`${where}: ${who} joins the jail`);
+    if (sent < 0) {
+      ctx.log.debug(`${where}: ${who} left before the namespaces were sent: ${errnoName(-sent)}`);
+      return NOTHING;
+    }
+    ctx.log.info(`${where}: ${who} joins the jail`);
+    return ctx.message.subarray(sent);
   } finally {
     for (const f of opened) ctx.proc.close(f);
   }

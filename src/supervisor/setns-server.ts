@@ -20,6 +20,9 @@ const SUN_PATH_MAX = 107;
 /** Owner only; with setns_allow anyone may connect, and SO_PEERCRED decides. */
 const MODE_PRIVATE = 0o600;
 const MODE_SHARED = 0o666;
+const PEER_TIMEOUT_S = 10;
+
+type Socket = { terminate(): void; timeout(seconds: number): void; end(data: Uint8Array): unknown };
 
 class SetnsSocketError extends JailError {}
 
@@ -78,6 +81,7 @@ export class SetnsServer {
           // The protocol is one message from us: whatever a peer sends is never read.
           data: () => {},
           error: () => {},
+          timeout: (s) => s.terminate(),
         },
       });
     } catch (err) {
@@ -107,14 +111,14 @@ export class SetnsServer {
     this.log.debug(`setns socket ${this.path}: serving jail ${pid} (${terms.namespaces.join(", ")})`);
   }
 
-  private onConnection(s: { terminate(): void }): void {
+  private onConnection(s: Socket): void {
     const fd = (s as unknown as { fd?: unknown }).fd;
-    try {
-      if (this.ctx !== null && typeof fd === "number" && fd >= 0) answerPeer(this.ctx, fd);
-    } finally {
-      // Unread data and all: the line already sits in the peer's receive queue.
-      s.terminate();
-    }
+    const rest = this.ctx !== null && typeof fd === "number" && fd >= 0 ? answerPeer(this.ctx, fd) : new Uint8Array(0);
+    if (rest.length === 0) return s.terminate(); // the line already sits in the peer's queue
+    // A line longer than the socket's buffer: Bun writes the rest as the peer reads, and a
+    // peer that stops reading is dropped after PEER_TIMEOUT_S.
+    s.timeout(PEER_TIMEOUT_S);
+    s.end(rest);
   }
 
   /** Stops serving and removes the socket, if it is still ours; safe to call twice. */
