@@ -1,6 +1,8 @@
 // `nsjail test`: what this kernel and host allow, probed for real. Each check is data — a
 // name, a probe and a hint for when it fails — and the namespace probes run actual jails.
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Namespace } from "../config/model.ts";
 import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
@@ -43,6 +45,36 @@ async function probeJail(ns: readonly Namespace[]): Promise<CheckResult> {
   }
 }
 
+/** This very nsjail, as a command line: the compiled binary, or bun running the sources. */
+function selfArgv(): string[] {
+  return Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
+}
+
+/** A jail serving a setns socket, joined by `nsjail join`, which ends it from inside. */
+async function probeSetns(): Promise<CheckResult> {
+  const { prepareJail, runJail } = await import("../jail.ts");
+  const host = readHostFacts();
+  const dir = mkdtempSync(join(tmpdir(), "nsjail-test-"));
+  const socket = join(dir, "setns.sock");
+  const lines: string[] = [];
+  const log = createLogger("warn", (l) => void lines.push(l.trim()));
+  try {
+    const cli = { setns_socket: socket, hostname: "nsjail-selftest", unshare: ["fs", "pid", "uts"], time_limit: 10 };
+    const config = resolveConfig({ file: null, cli, command: ["/bin/sh", "-c", "exec sleep 10"] }, host);
+    const jail = runJail(prepareJail(config, host), host, log);
+    // PID 2 is the jail's command: the joined shell is in its pid namespace, with its uid.
+    const client = Bun.spawn([...selfArgv(), "join", "--wait", "5", socket, "--", "/bin/sh", "-c", "hostname; kill -TERM 2"], { stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(client.stdout).text(), new Response(client.stderr).text(), client.exited]);
+    await jail;
+    if (code !== 0 || out !== "nsjail-selftest\n") return { ok: false, detail: `join exited ${code}: ${err.trim() || out.trim() || lines.join("; ")}` };
+    return existsSync(socket) ? { ok: false, detail: "the socket outlived its jail" } : { ok: true, detail: "served, joined and removed" };
+  } catch (err) {
+    return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const NAMESPACE_HINTS: Record<Namespace, string> = {
   user: "unprivileged user namespaces are off: sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces>0, or AppArmor's restrict_unprivileged_userns",
   fs: "mount namespaces need CONFIG_NAMESPACES; in a container, seccomp or AppArmor may forbid mount",
@@ -81,6 +113,12 @@ export const CHECKS: readonly Check[] = [
     required: true,
     hint: "one of the namespaces above is missing",
     probe: () => probeJail(["fs", "ipc", "pid", "uts", "net", "cgroup"]),
+  },
+  {
+    name: "setns socket",
+    required: false,
+    hint: "nsjail join needs SCM_RIGHTS, setns(2) and the nsfs ioctls (Linux ≥ 4.11)",
+    probe: probeSetns,
   },
   helperCheck("newuidmap"),
   helperCheck("newgidmap"),

@@ -235,6 +235,10 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(nsjail(as, ["run", "--setns-socket", target, "--", "/bin/true"]).stderr).toContain("a file that is not a socket is in the way");
     });
 
+    test("nsjail test serves, joins and removes a setns socket", () => {
+      expect(nsjail(as, ["test"]).stdout).toMatch(/^ok +setns socket +served, joined and removed$/m);
+    });
+
     test("--wait: a join started before its jail gets in once the jail is up", async () => {
       const late = join(dir, `late-${as}.sock`);
       const joiner = Bun.spawn([...dropTo(as), binaryFor(as), "join", "--wait", "10", late, "--", "hostname"], { stdout: "pipe", stderr: "pipe" });
