@@ -27,7 +27,10 @@ beforeAll(() => {
   chmodSync(dir, 0o755); // strangers reach the sockets; their modes decide
 
 });
-afterAll(() => {
+/** Every jail a test started: stopped at the end even when an assertion failed first. */
+const started: Jail[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((j) => j.stop()));
   rmSync(dir, { recursive: true, force: true });
   removeNobodyCopy();
 });
@@ -61,14 +64,17 @@ async function startJail(as: As, flags: string[] = [], body = ""): Promise<Jail>
   }
   lines.push(...text.split("\n").slice(0, NS.length));
   reader.releaseLock();
-  return {
+  let stderr: Promise<string> | null = null;
+  const jail: Jail = {
     proc, socket, ns: lines, sleep,
-    async stop() {
+    stop() {
       proc.kill("SIGTERM");
-      await proc.exited;
-      return new Response(proc.stderr).text();
+      stderr ??= proc.exited.then(() => new Response(proc.stderr).text());
+      return stderr;
     },
   };
+  started.push(jail);
+  return jail;
 }
 
 /** `nsjail join ARGS…` as `as`, the way a user types it. */
@@ -97,9 +103,6 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       // its mount namespace sees; busybox nc listens on the jail's own loopback.
       const body = `mount -t tmpfs none ${privateDir} && echo secret > ${privateDir}/f; busybox nc -ll -p ${PORT} -e /bin/echo hello & `;
       jail = await startJail(as, ["--cap", "sys_admin"], body);
-    });
-    afterAll(async () => {
-      await jail?.stop();
     });
 
     test("the joined process is in every namespace of the jail, with its hostname, files, network and processes", () => {
