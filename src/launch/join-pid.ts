@@ -5,7 +5,7 @@
 import type { HostFacts } from "../config/host.ts";
 import { NAMESPACES, type Namespace } from "../config/model.ts";
 import { JailError } from "../errors.ts";
-import { NS_FILE } from "../plan/join.ts";
+import { NS_FILE, type JailIdentity } from "../plan/join.ts";
 import { op, type Op } from "../plan/types.ts";
 import { decodeBytes } from "../sys/bytes.ts";
 import type { ProcFds } from "../sys/proc-fds.ts";
@@ -83,6 +83,34 @@ function namespacesOf(pid: number, proc: ProcReader): Namespace[] {
   }
 }
 
+/** Who the process is: its ids (inside its user namespace when it has one), capabilities it
+ * both holds and may hold, groups, environment, and the rlimits it is held to. */
+function identityOf(pid: number, userns: boolean, proc: ProcReader, host: HostFacts): JailIdentity {
+  const status = proc.read(`/proc/${pid}/status`);
+  const hostUid = Number(statusField(status, "Uid")[1]);
+  const hostGid = Number(statusField(status, "Gid")[1]);
+  const caps = capsIn(BigInt(`0x${statusField(status, "CapPrm")[0]}`) & BigInt(`0x${statusField(status, "CapBnd")[0]}`));
+  const creds = userns
+    ? {
+        uid: insideId(proc.read(`/proc/${pid}/uid_map`), hostUid, "uid"),
+        gid: insideId(proc.read(`/proc/${pid}/gid_map`), hostGid, "gid"),
+        caps,
+        setgroups: proc.read(`/proc/${pid}/setgroups`).trim() === "allow",
+      }
+    : { uid: hostUid, gid: hostGid, caps, setgroups: host.uid === 0 };
+  let env: string[] = [];
+  try {
+    env = decodeBytes(Buffer.from(proc.read(`/proc/${pid}/environ`), "latin1")).split("\0").filter((e) => e.includes("="));
+  } catch {
+    // unreadable: the command starts with an empty environment
+  }
+  return {
+    userns, creds, hostUid, hostGid, env,
+    hostGroups: statusField(status, "Groups").filter((g) => g !== "").map(Number),
+    restrictions: lowerLimits(proc.read(`/proc/${pid}/limits`), proc.read("/proc/self/limits")),
+  };
+}
+
 export function offerFromPid(asked: number, fds: ProcFds, proc: ProcReader, host: HostFacts): Offer {
   const pidfd = fds.pidfd(asked);
   const opened: number[] = [];
@@ -91,8 +119,7 @@ export function offerFromPid(asked: number, fds: ProcFds, proc: ProcReader, host
     const source = `process ${pid}`;
     if (pid !== asked) opened.push(fds.pidfd(pid));
     const pidfds = [...opened, pidfd];
-    const status = proc.read(`/proc/${pid}/status`);
-    if (statusField(status, "Seccomp")[0] === "2") {
+    if (statusField(proc.read(`/proc/${pid}/status`), "Seccomp")[0] === "2") {
       throw new JoinError(`${source} runs under a seccomp filter, which join --pid cannot copy: join through the jail's setns_socket, which sends it`);
     }
     const kinds = namespacesOf(pid, proc);
@@ -106,30 +133,11 @@ export function offerFromPid(asked: number, fds: ProcFds, proc: ProcReader, host
     opened.push(root);
     const cwd = fds.openCwd(pid);
     opened.push(cwd);
-    // Everything above was opened while the pidfd's process was alive: not a recycled pid's.
+    const identity = identityOf(pid, kinds.includes("user"), proc, host);
+    // Everything was opened and read while the pidfd's process was alive: not a recycled pid's.
     if (!pidfds.every((p) => fds.isAlive(p))) throw new JoinError(`${source} exited while it was being joined`);
     if (pid !== asked) fds.close(opened.shift()!);
-    const hostUid = Number(statusField(status, "Uid")[1]);
-    const hostGid = Number(statusField(status, "Gid")[1]);
-    const hostGroups = statusField(status, "Groups").filter((g) => g !== "").map(Number);
-    const userns = kinds.includes("user");
-    const caps = capsIn(BigInt(`0x${statusField(status, "CapPrm")[0]}`) & BigInt(`0x${statusField(status, "CapBnd")[0]}`));
-    const creds = userns
-      ? {
-          uid: insideId(proc.read(`/proc/${pid}/uid_map`), hostUid, "uid"),
-          gid: insideId(proc.read(`/proc/${pid}/gid_map`), hostGid, "gid"),
-          caps,
-          setgroups: proc.read(`/proc/${pid}/setgroups`).trim() === "allow",
-        }
-      : { uid: hostUid, gid: hostGid, caps, setgroups: host.uid === 0 };
-    let env: string[] = [];
-    try {
-      env = decodeBytes(Buffer.from(proc.read(`/proc/${pid}/environ`), "latin1")).split("\0").filter((e) => e.includes("="));
-    } catch {
-      // unreadable: the command starts with an empty environment
-    }
-    const restrictions = lowerLimits(proc.read(`/proc/${pid}/limits`), proc.read("/proc/self/limits"));
-    return { source, confined: false, namespaces, root, cwd, userns, creds, hostUid, hostGid, hostGroups, env, restrictions };
+    return { ...identity, source, confined: false, namespaces, root, cwd };
   } catch (err) {
     for (const f of opened) fds.close(f);
     throw err instanceof JailError ? err : new JoinError(`process ${asked}: ${(err as Error).message}`);

@@ -111,20 +111,14 @@ export async function offerFromSocket(path: string, waitSeconds: number, sockets
     // them all, where nothing it says gives it more than it has.
     const confined = server.uid !== 0 && server.uid !== host.uid;
     if (confined) checkOwnedByUserns(proc, terms, fds, `${source} (served by uid ${server.uid}, not root or you)`);
-    const namespaces = new Map<Namespace, number>(terms.namespaces.map((ns, i) => [ns, fds[i]!]));
+    const { pid: _, namespaces: kinds, root, cwd, ...identity } = terms;
     return {
+      ...identity,
       source,
       confined,
-      namespaces,
-      root: terms.root ? fds[terms.namespaces.length]! : null,
-      cwd: terms.cwd,
-      userns: terms.userns,
-      creds: terms.creds,
-      hostUid: terms.hostUid,
-      hostGid: terms.hostGid,
-      hostGroups: terms.hostGroups,
-      env: terms.env,
-      restrictions: terms.restrictions,
+      namespaces: new Map<Namespace, number>(kinds.map((ns, i) => [ns, fds[i]!])),
+      root: root ? fds[kinds.length]! : null,
+      cwd,
     };
   } catch (err) {
     for (const f of fds) sockets.close(f);

@@ -7,13 +7,13 @@ import type { JoinRequest } from "../config/join.ts";
 import type { Namespace } from "../config/model.ts";
 import { JailError } from "../errors.ts";
 import type { Creds } from "../plan/creds.ts";
-import { buildJoinPlan, nsSlot, type JoinSpec } from "../plan/join.ts";
+import { buildJoinPlan, nsSlot, type JailIdentity, type JoinSpec } from "../plan/join.ts";
 import { fdTable, type FdSlot } from "../plan/ops.ts";
-import { fd, type Op, type Plan } from "../plan/types.ts";
+import { fd, type Plan } from "../plan/types.ts";
 import type { Sys } from "../sys/sys.ts";
 
-/** What a jail offers a joining process: open fds and the identity to take on inside. */
-export interface Offer {
+/** What a jail offers a joining process: open fds, and the identity to take on inside. */
+export interface Offer extends JailIdentity {
   /** How the jail was reached, for messages: `setns socket PATH` or `process PID`. */
   readonly source: string;
   /** Offered by someone neither root nor us: the user namespace must be entered, and it owns
@@ -23,15 +23,6 @@ export interface Offer {
   readonly root: number | null;
   /** A path inside the root, or a directory fd of the jail's process. */
   readonly cwd: string | number;
-  /** The jail has a user namespace of its own (offered or not). */
-  readonly userns: boolean;
-  readonly creds: Creds;
-  readonly hostUid: number;
-  readonly hostGid: number;
-  /** The jail's supplementary groups (host gids) where it cannot set its own inside. */
-  readonly hostGroups: readonly number[];
-  readonly env: readonly string[];
-  readonly restrictions: readonly Op[];
 }
 
 export class JoinError extends JailError {}

@@ -41,6 +41,26 @@ export function nsSlot(ns: Namespace): FdSlot {
 /** The jail's own restrictions a joined process takes on too: copied ops of these kinds. */
 export const RESTRICTION_KINDS: readonly OpKind[] = ["setrlimit", "setpriority", "sched_setaffinity", "seccomp"];
 
+/** Who a joined process becomes, as the jail tells it (wire/setns.ts) or its process shows
+ * it (launch/join-pid.ts). */
+export interface JailIdentity {
+  /** Whether the jail has a user namespace of its own (offered or not). */
+  readonly userns: boolean;
+  /** The command's ids (inside its user namespace), capabilities and setgroups permission. */
+  readonly creds: Creds;
+  /** The command's ids as the host sees them: a process that stays out of the jail's user
+   * namespace runs as these, without capabilities. */
+  readonly hostUid: number;
+  readonly hostGid: number;
+  /** Where setgroups is denied inside, the supplementary groups the jail's processes keep
+   * (the host's gids); otherwise empty. */
+  readonly hostGroups: readonly number[];
+  /** The command's environment, `KEY=VALUE`. */
+  readonly env: readonly string[];
+  /** Ops of RESTRICTION_KINDS from the jail (rlimits, nice, affinity, seccomp). */
+  readonly restrictions: readonly Op[];
+}
+
 export interface JoinSpec {
   /** Namespaces to enter; their fds fill the ns_* slots. */
   readonly enter: ReadonlySet<Namespace>;

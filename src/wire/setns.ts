@@ -2,8 +2,7 @@
 // each allowed peer, with the namespace fds as SCM_RIGHTS on the same sendmsg, or a refusal.
 // docs/setns.md is its description; this file is its only reader and writer.
 import { NAMESPACES, type Namespace } from "../config/model.ts";
-import type { Creds } from "../plan/creds.ts";
-import { RESTRICTION_KINDS } from "../plan/join.ts";
+import { RESTRICTION_KINDS, type JailIdentity } from "../plan/join.ts";
 import { OP_SIGNATURES, type OpKind } from "../plan/ops.ts";
 import { op, type Op, type OpArg } from "../plan/types.ts";
 
@@ -12,8 +11,8 @@ export const SETNS_VERSION = 1;
  * is 44 KiB, and the jail's environment is bounded by execve's limits. */
 export const SETNS_MESSAGE_MAX = 4 << 20;
 
-/** What a jail tells a process that joins it. */
-export interface JoinTerms {
+/** What a jail tells a process that joins it: where things are, and who to become. */
+export interface JoinTerms extends JailIdentity {
   /** The jail's first process, in the supervisor's pid namespace. */
   readonly pid: number;
   /** One fd each, in this order, then the root's fd when `root`. */
@@ -21,21 +20,6 @@ export interface JoinTerms {
   readonly root: boolean;
   /** The command's working directory inside the jail. */
   readonly cwd: string;
-  /** Whether the jail has a user namespace of its own (sent or skipped). */
-  readonly userns: boolean;
-  /** The command's ids (inside its user namespace), capabilities and setgroups permission. */
-  readonly creds: Creds;
-  /** The command's ids as the host sees them: a process that stays out of the jail's user
-   * namespace runs as these, without capabilities. */
-  readonly hostUid: number;
-  readonly hostGid: number;
-  /** Where setgroups is denied inside, the supplementary groups the jail's processes keep
-   * (the host's gids); otherwise empty. */
-  readonly hostGroups: readonly number[];
-  /** The command's environment, `KEY=VALUE`. */
-  readonly env: readonly string[];
-  /** Ops of RESTRICTION_KINDS from the jail's plan (rlimits, nice, affinity, seccomp). */
-  readonly restrictions: readonly Op[];
 }
 
 export type SetnsMessage = { readonly terms: JoinTerms } | { readonly refused: string };
