@@ -1,9 +1,10 @@
 // Stage 2 (plan): `nsjail join` — the plan that enters a running jail. nsjail execs the
-// trampoline image in its own process (as exec mode does: a process that shares Bun's memory
-// cannot enter a user namespace), which enters the namespaces, user first, and forks, so the
-// command lives in the jail's pid namespace; the child takes the jail's root and cwd, its
-// ids, capabilities, limits and seccomp filter, and execs the command. The parent waits
-// with nsjail's pid, forwards signals and exits with the command's status.
+// trampoline image in its own process, as exec mode does: setns(CLONE_NEWPID) moves only the
+// caller's later children, so the process that enters must stay to fork and wait, which a
+// CLONE_VM child of Bun must not do. The image enters the namespaces, user first, and forks;
+// the child takes the jail's root and cwd, its ids, capabilities, limits and seccomp filter,
+// and execs the command. The parent waits with nsjail's pid, forwards signals and exits with
+// the command's status.
 import type { Namespace } from "../config/model.ts";
 import { CLONE, PR, SIG } from "../sys/constants.ts";
 import { planCommand } from "./command.ts";

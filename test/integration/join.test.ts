@@ -204,7 +204,7 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       for (const p of peers) p?.end();
     });
 
-    test("the socket is gone when the jail ends, and after SIGTERM to nsjail", async () => {
+    test("the socket is gone when the jail ends, and after SIGTERM or SIGINT to nsjail", async () => {
       const short = join(dir, `short-${as}.sock`);
       const r = nsjail(as, ["run", "--setns-socket", short, "--", "/bin/true"]);
       expect(r.code).toBe(0);
@@ -213,6 +213,10 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(lstatSync(j.socket).isSocket()).toBe(true);
       await j.stop();
       expect(existsSync(j.socket)).toBe(false);
+      const interrupted = await startJail(as);
+      interrupted.proc.kill("SIGINT");
+      expect(await interrupted.proc.exited).toBe(128 + 2);
+      expect(existsSync(interrupted.socket)).toBe(false);
     });
 
     test("a stale socket is replaced; a symlink or a file in the way is refused and left alone", async () => {
