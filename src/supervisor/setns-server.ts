@@ -22,7 +22,7 @@ const MODE_PRIVATE = 0o600;
 const MODE_SHARED = 0o666;
 const PEER_TIMEOUT_S = 10;
 
-type Socket = { terminate(): void; timeout(seconds: number): void; end(data: Uint8Array): unknown };
+type Socket = { terminate(): void; timeout(seconds: number): void; write(data: Uint8Array): number };
 
 class SetnsSocketError extends JailError {}
 
@@ -60,6 +60,8 @@ function temporaryName(path: string): string {
 
 export class SetnsServer {
   private ctx: PeerContext | null = null;
+  /** What is left to write to peers whose buffer was full. */
+  private readonly pending = new WeakMap<Socket, Uint8Array>();
   private inode: Stats | null = null;
   private readonly listener: ReturnType<typeof Bun.listen>;
   private readonly path: string;
@@ -81,6 +83,7 @@ export class SetnsServer {
           // The protocol is one message from us: whatever a peer sends is never read.
           data: () => {},
           error: () => {},
+          drain: (s) => this.flush(s),
           timeout: (s) => s.terminate(),
         },
       });
@@ -113,12 +116,30 @@ export class SetnsServer {
 
   private onConnection(s: Socket): void {
     const fd = (s as unknown as { fd?: unknown }).fd;
-    const rest = this.ctx !== null && typeof fd === "number" && fd >= 0 ? answerPeer(this.ctx, fd) : new Uint8Array(0);
+    let rest: Uint8Array = new Uint8Array(0);
+    try {
+      if (this.ctx !== null && typeof fd === "number" && fd >= 0) rest = answerPeer(this.ctx, fd);
+    } catch (err) {
+      // Whatever went wrong with one peer, the next one is still served.
+      this.log.error(`setns socket ${this.path}: ${err instanceof Error ? err.message : err}`);
+    }
     if (rest.length === 0) return s.terminate(); // the line already sits in the peer's queue
-    // A line longer than the socket's buffer: Bun writes the rest as the peer reads, and a
-    // peer that stops reading is dropped after PEER_TIMEOUT_S.
+    // A line longer than the socket's buffer: the event loop writes the rest as the peer
+    // reads (drain), and a peer that stops reading is dropped after PEER_TIMEOUT_S.
+    this.log.debug(`setns socket ${this.path}: ${rest.length} bytes of the line wait for the peer to read`);
     s.timeout(PEER_TIMEOUT_S);
-    s.end(rest);
+    this.pending.set(s, rest);
+    this.flush(s);
+  }
+
+  /** Writes what the peer's buffer takes of its pending rest; closes once all is written. */
+  private flush(s: Socket): void {
+    const rest = this.pending.get(s);
+    if (rest === undefined) return;
+    const n = s.write(rest);
+    if (n >= 0 && n < rest.length) return void this.pending.set(s, rest.subarray(n));
+    this.pending.delete(s);
+    s.terminate();
   }
 
   /** Stops serving and removes the socket, if it is still ours; safe to call twice. */

@@ -242,6 +242,16 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(nsjail(as, ["run", "--setns-socket", target, "--", "/bin/true"]).stderr).toContain("a file that is not a socket is in the way");
     });
 
+    test("a line longer than the socket's buffer arrives whole, beside a peer that never reads", async () => {
+      const big = "a".repeat(120_000);
+      const j = await startJail(as, ["--env", `A=${big}`, "--env", `B=${big}`, "--env", `C=${big}`]);
+      const idle = await Bun.connect({ unix: j.socket, socket: { data() {} } });
+      idle.pause?.();
+      for (let i = 0; i < 3; i++) expect(join_(as, [j.socket, "--", "/bin/sh", "-c", 'echo ${#A} ${#B} ${#C}']).stdout).toBe("120000 120000 120000\n");
+      idle.end();
+      await j.stop();
+    });
+
     test("nsjail test serves, joins and removes a setns socket", () => {
       expect(nsjail(as, ["test"]).stdout).toMatch(/^ok +setns socket +served, joined and removed$/m);
     });
