@@ -1,4 +1,4 @@
-// Stage 6 (supervisor): what the setns socket answers one peer — its credentials checked
+// Stage 5 (supervisor): what the setns socket answers one peer — its credentials checked
 // with SO_PEERCRED, then either a refusal or the jail's terms with its namespace fds. Every
 // step is one non-blocking syscall, so a slow or hostile peer costs the supervisor nothing.
 import type { HostFacts } from "../config/host.ts";

@@ -1,4 +1,4 @@
-// Stage 6 (supervisor): the setns socket's life — bound before the jail starts, serving
+// Stage 5 (supervisor): the setns socket's life — bound before the jail starts, serving
 // while it runs, removed when it ends. Bun's own listener accepts connections on the event
 // loop (no thread, no polling); each is answered at once by one sendmsg on its fd
 // (setns-peers.ts) and closed, so nothing a peer does can block the supervisor.

@@ -1,4 +1,4 @@
-// Stage 0 (sys): fds onto a running process's namespaces and root, opened through /proc/PID
+// Ground floor (sys): fds onto a running process's namespaces and root, opened through /proc/PID
 // and checked with the nsfs ioctls, plus pidfds that pin the process while they are opened.
 // Used by the setns socket's server and by `nsjail join --pid`.
 import { SyscallError } from "../errors.ts";

@@ -1,4 +1,4 @@
-// Stage 0 (sys): UNIX stream sockets with what Bun has no API for — the peer's credentials
+// Ground floor (sys): UNIX stream sockets with what Bun has no API for — the peer's credentials
 // (SO_PEERCRED, SO_PEERGROUPS) and fds passed as SCM_RIGHTS — over raw sendmsg/recvmsg.
 // The setns socket's server (supervisor/setns-server.ts) and `nsjail join` use it.
 import { EINTR } from "../errno.ts";

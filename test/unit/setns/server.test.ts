@@ -1,4 +1,4 @@
-// Stage 6 (supervisor): what the setns socket answers each peer, with recording fakes — who
+// Stage 5 (supervisor): what the setns socket answers each peer, with recording fakes — who
 // is let in, what is sent, what is logged, and that nothing is ever read from a peer.
 import { describe, expect, test } from "bun:test";
 import { createLogger } from "../../../src/log.ts";
