@@ -93,7 +93,7 @@ function rightsIn(control: Uint8Array, length: number): number[] {
     const len = Number(view.getBigUint64(at, true));
     if (len < CMSG_HEADER) break;
     if (view.getInt32(at + 8, true) === SOL_SOCKET && view.getInt32(at + 12, true) === SCM_RIGHTS) {
-      for (let k = at + CMSG_HEADER; k + 4 <= at + len; k += 4) fds.push(view.getInt32(k, true));
+      for (let k = at + CMSG_HEADER; k + 4 <= Math.min(at + len, length); k += 4) fds.push(view.getInt32(k, true));
     }
     at += (len + 7) & ~7;
   }
@@ -147,7 +147,7 @@ export const unixSockets: UnixSockets = {
     let rc: number;
     do rc = native.syscall(NR.sendmsg, fd, native.address(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
     while (rc === -EINTR);
-    void iov; // the kernel read it through msg
+    void iov; // msg points at it: kept alive until the call has returned
     return rc;
   },
   receive(fd, size, maxFds) {
@@ -158,7 +158,7 @@ export const unixSockets: UnixSockets = {
     let n: number;
     do n = native.syscall(NR.recvmsg, fd, native.address(msg), MSG_CMSG_CLOEXEC);
     while (n === -EINTR);
-    void iov;
+    void iov; // as in sendWithFds
     check("recvmsg", n);
     const mv = new DataView(msg.buffer);
     const fds = rightsIn(control, Number(mv.getBigUint64(40, true)));
