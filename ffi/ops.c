@@ -202,6 +202,9 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_SCHED_SETAFFINITY: return op_sched_setaffinity(A(p, a[0]));
   case NSJ_OP_EXEC_IMAGE: return op_exec_image(j, F(0), a[1]);
   case NSJ_OP_DUP3: return op_dup3(F(0), a[1]);
+  case NSJ_OP_SETNS: return SYS(SETNS, F(0), a[1]);
+  case NSJ_OP_FCHDIR: return SYS(FCHDIR, F(0));
+  case NSJ_OP_CHROOT: return SYS(CHROOT, S(p, a[0]));
   }
   return -NSJ_EINVAL;
 }

@@ -9,6 +9,8 @@ import { planImage, spawnJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
+import { hostIdOf } from "./plan/user.ts";
+import { SIG } from "./sys/constants.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
 import { logStart, Supervisor } from "./supervisor/supervisor.ts";
@@ -41,9 +43,7 @@ let reaper: Reaper | undefined;
 
 /** The host uid the command runs as: its uid seen through the uid map, if any. */
 function hostUidOf(config: JailConfig): number | null {
-  if (!config.unshare.has("user")) return config.uid;
-  const range = config.uidMap.find((m) => config.uid >= m.inside && config.uid < m.inside + m.count);
-  return range === undefined ? null : range.outside + (config.uid - range.inside);
+  return config.unshare.has("user") ? hostIdOf(config.uidMap, config.uid) : config.uid;
 }
 
 function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): void {
@@ -67,12 +67,34 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
+  // Bound before the clone, so that a path in the way fails before the jail starts.
+  const setns = jail.config.setns.path === null ? null : await openSetnsServer(jail.config, host, log);
   const launch = { image: imageFd, plan: planImage(linuxSys, jail.bytes) };
-  const spawn = () => spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, launch, log);
+  const spawn = () => {
+    const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, launch, log);
+    try {
+      setns?.serve(jail.plan, running.pid);
+    } catch (err) {
+      linuxSys.kill(running.pid, SIG.KILL);
+      linuxSys.wait(running.pid);
+      linuxSys.close(running.statusFd);
+      throw err;
+    }
+    return running;
+  };
   reaper ??= new Reaper(linuxSys, processEvents);
   const supervisor = new Supervisor(linuxSys, log, reaper, processEvents, process.pid);
-  if (jail.config.restart.mode === "never") return supervisor.supervise(jail.config, spawn);
-  // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
-  const { superviseWithRestart } = await import("./supervisor/respawn.ts");
-  return superviseWithRestart({ sys: linuxSys, log, events: processEvents, supervisor, spawn, now: Date.now }, jail.config);
+  try {
+    if (jail.config.restart.mode === "never") return await supervisor.supervise(jail.config, spawn);
+    // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
+    const { superviseWithRestart } = await import("./supervisor/respawn.ts");
+    return await superviseWithRestart({ sys: linuxSys, log, events: processEvents, supervisor, spawn, now: Date.now }, jail.config);
+  } finally {
+    setns?.close();
+  }
+}
+
+async function openSetnsServer(config: JailConfig, host: HostFacts, log: Logger) {
+  const { SetnsServer } = await import("./supervisor/setns-server.ts");
+  return new SetnsServer(config, host, log);
 }

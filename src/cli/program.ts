@@ -6,6 +6,7 @@ import { EXIT_USAGE } from "../errors.ts";
 import { registerCheck } from "./check.ts";
 import { registerCompletion } from "./completion.ts";
 import { registerEmperor } from "./emperor.ts";
+import { registerJoin } from "./join.ts";
 import { registerRun } from "./run.ts";
 import { refuseSecureExec } from "./secure-exec.ts";
 import { registerSelftest } from "./selftest.ts";
@@ -19,6 +20,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRun(program, setExit);
   registerCheck(program, setExit);
   registerEmperor(program, setExit);
+  registerJoin(program, setExit);
   registerSelftest(program, setExit);
   registerVersion(program, setExit);
   registerCompletion(program, setExit);

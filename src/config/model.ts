@@ -36,6 +36,20 @@ export interface RestartConfig {
   readonly windowS: number;
 }
 
+/** The setns socket a running jail serves its namespaces on (config/schema/setns.ts). */
+export interface SetnsSocket {
+  /** null: no socket (the other fields are then unused). */
+  readonly path: string | null;
+  /** Serve the namespace fds opened once at start, not at each connection. */
+  readonly preopen: boolean;
+  readonly skip: ReadonlySet<Namespace>;
+  /** What is sent: the unshared namespaces minus `skip`, in NAMESPACES order. */
+  readonly kinds: readonly Namespace[];
+  /** Peers allowed besides nsjail's own uid and root. */
+  readonly allowUids: readonly number[];
+  readonly allowGids: readonly number[];
+}
+
 export interface JailConfig {
   /** The TOML file this came from, or null for a CLI-only jail. */
   readonly source: string | null;
@@ -72,4 +86,5 @@ export interface JailConfig {
   /** Seconds between SIGTERM and SIGKILL when nsjail stops the jail gracefully. */
   readonly stopTimeout: number;
   readonly logFormat: LogFormat;
+  readonly setns: SetnsSocket;
 }

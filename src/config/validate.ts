@@ -84,22 +84,34 @@ function placeIssue(issue: ConfigIssue, cliKeys: ReadonlyMap<string, number> | u
   return line === undefined ? issue : { ...issue, line };
 }
 
+/** A set whose add, delete and clear throw. */
+function frozenSet<T>(items: ReadonlySet<T>): ReadonlySet<T> {
+  const deny = (): never => {
+    throw new TypeError("this JailConfig set is frozen");
+  };
+  const set = new Set(items);
+  for (const m of ["add", "delete", "clear"]) Object.defineProperty(set, m, { value: deny });
+  return Object.freeze(set);
+}
+
 /** Deep enough that no later stage can change the config: arrays, tuples, maps and the set. */
 function freezeConfig(c: JailConfig): JailConfig {
-  const deny = (): never => {
-    throw new TypeError("JailConfig.unshare is frozen");
-  };
-  const unshare = new Set(c.unshare);
-  for (const m of ["add", "delete", "clear"]) Object.defineProperty(unshare, m, { value: deny });
   return Object.freeze({
     ...c,
     command: Object.freeze([...c.command]),
-    unshare: Object.freeze(unshare),
+    unshare: frozenSet(c.unshare),
     uidMap: Object.freeze(c.uidMap.map((m) => Object.freeze({ ...m }))),
     gidMap: Object.freeze(c.gidMap.map((m) => Object.freeze({ ...m }))),
     env: Object.freeze(c.env.map((e) => Object.freeze([e[0], e[1]] as const))),
     passFds: Object.freeze([...c.passFds]),
     caps: Object.freeze([...c.caps]),
     restart: Object.freeze({ ...c.restart }),
+    setns: Object.freeze({
+      ...c.setns,
+      skip: frozenSet(c.setns.skip),
+      kinds: Object.freeze([...c.setns.kinds]),
+      allowUids: Object.freeze([...c.setns.allowUids]),
+      allowGids: Object.freeze([...c.setns.allowGids]),
+    }),
   });
 }

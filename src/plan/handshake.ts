@@ -54,6 +54,11 @@ const ambientRaise = (cap: number): Op =>
  * namespace nsjail is the jail itself: there is no parent to die with. */
 export function planRearm(config: JailConfig): Op[] {
   if (config.exec && !config.unshare.has("pid")) return [];
+  return rearmOps();
+}
+
+/** PR_SET_PDEATHSIG again, then a look at the lifeline in the sync_read slot. */
+export function rearmOps(): Op[] {
   const origin = (note: string) => ({ path: "supervisor", note });
   return [
     op("prctl", [PR.SET_PDEATHSIG, SIG.KILL, 0, 0, 0], origin("die with nsjail again after the id change")),

@@ -32,6 +32,10 @@ export const OP_CODES = {
   seccomp: 26,
   setpriority: 27,
   sched_setaffinity: 28,
+  // nsjail join (src/plan/join.ts): enter a running jail's namespaces and take its root.
+  setns: 50,
+  fchdir: 51,
+  chroot: 52,
   // 80-89: the emperor's branch (a jail that leaves the spawner's memory; stdio slots)
   exec_image: 80,
   dup3: 81,
@@ -73,6 +77,9 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   seccomp: "bi",
   setpriority: "iii",
   sched_setaffinity: "n",
+  setns: "fi",
+  fchdir: "f",
+  chroot: "s",
   exec_image: "fi",
   dup3: "fi",
 };
@@ -92,6 +99,19 @@ export const FD_SLOTS = [
   "stdin", // what the jail gets as fds 0, 1 and 2 (dup3 ops); -1 keeps nsjail's own
   "stdout",
   "stderr",
+  // nsjail join: a running jail's namespace fds, one slot per kind (src/plan/join.ts), its
+  // root directory and (join --pid) its process's working directory; filled from the setns
+  // socket or from /proc/PID.
+  "ns_user",
+  "ns_cgroup",
+  "ns_ipc",
+  "ns_uts",
+  "ns_net",
+  "ns_pid",
+  "ns_time",
+  "ns_fs",
+  "root",
+  "cwd",
 ] as const;
 export type FdSlot = (typeof FD_SLOTS)[number];
 

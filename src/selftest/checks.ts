@@ -1,6 +1,8 @@
 // `nsjail test`: what this kernel and host allow, probed for real. Each check is data (see
 // check.ts); the namespace probes run actual jails, and a failure names the known blocker.
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { readHostFacts } from "../config/host.ts";
 import type { Namespace } from "../config/model.ts";
 import { resolveConfig } from "../config/resolve.ts";
@@ -33,6 +35,38 @@ async function probeJail(ns: readonly Namespace[]): Promise<{ ok: boolean; detai
     return { ok: code === 0, detail: code === 0 ? [...config.unshare].join(",") || "none" : `exit ${code} ${lines.join("; ")}` };
   } catch (err) {
     return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** This very nsjail, as a command line: the compiled binary, or bun running the sources. */
+function selfArgv(): string[] {
+  return Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
+}
+
+const SETNS_HINT = "nsjail join needs SCM_RIGHTS, setns(2) and the nsfs ioctls (Linux ≥ 4.11)";
+
+/** A jail serving a setns socket, joined by `nsjail join`, which ends it from inside. */
+async function probeSetns(): Promise<CheckResult> {
+  const { prepareJail, runJail } = await import("../jail.ts");
+  const host = readHostFacts();
+  const dir = mkdtempSync(join(tmpdir(), "nsjail-test-"));
+  const socket = join(dir, "setns.sock");
+  const lines: string[] = [];
+  const log = createLogger("warn", (l) => void lines.push(l.trim()));
+  try {
+    const cli = { setns_socket: socket, hostname: "nsjail-selftest", unshare: ["fs", "pid", "uts"], time_limit: 10 };
+    const config = resolveConfig({ file: null, cli, command: ["/bin/sh", "-c", "exec sleep 10"] }, host);
+    const jail = runJail(prepareJail(config, host), host, log);
+    // PID 2 is the jail's command: the joined shell is in its pid namespace, with its uid.
+    const client = Bun.spawn([...selfArgv(), "join", "--wait", "5", socket, "--", "/bin/sh", "-c", "hostname; kill -TERM 2"], { stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(client.stdout).text(), new Response(client.stderr).text(), client.exited]);
+    await jail;
+    if (code !== 0 || out !== "nsjail-selftest\n") return fail(`join exited ${code}: ${err.trim() || out.trim() || lines.join("; ")}`, SETNS_HINT);
+    return existsSync(socket) ? fail("the socket outlived its jail", SETNS_HINT) : ok("served, joined and removed");
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err), SETNS_HINT);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -106,6 +140,7 @@ export const CHECKS: readonly Check[] = [
     needs: ["namespace fs", "namespace ipc", "namespace pid", "namespace uts", "namespace net", "namespace cgroup"],
     probe: () => probeNamespaces(["fs", "ipc", "pid", "uts", "net", "cgroup"], "one of the namespaces above is missing"),
   },
+  { name: "setns socket", needs: ["namespace pid", "namespace uts", "namespace fs"], probe: probeSetns },
   helperCheck("newuidmap"),
   helperCheck("newgidmap"),
   { name: "cgroups", probe: probeCgroups },

@@ -84,6 +84,7 @@ export const SYSCALLS = {
     prctl: 157, pivot_root: 155, mount: 165, umount2: 166, sethostname: 170, setdomainname: 171,
     exit_group: 231, unshare: 272, prlimit64: 302, execve: 59, execveat: 322, openat: 257,
     clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, seccomp: 317, setpriority: 141, sched_setaffinity: 203, pidfd_open: 434, pwrite64: 18, statx: 332, dup3: 292, waitid: 247,
+    setns: 308, fchdir: 81, chroot: 161, connect: 42, sendmsg: 46, recvmsg: 47, getsockopt: 55, setsockopt: 54, pidfd_send_signal: 424,
   },
   aarch64: {
     read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
@@ -92,6 +93,7 @@ export const SYSCALLS = {
     prctl: 167, pivot_root: 41, mount: 40, umount2: 39, sethostname: 161, setdomainname: 162,
     exit_group: 94, unshare: 97, prlimit64: 261, execve: 221, execveat: 281, openat: 56,
     clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, seccomp: 277, setpriority: 140, sched_setaffinity: 122, pidfd_open: 434, pwrite64: 68, statx: 291, dup3: 24, waitid: 95,
+    setns: 268, fchdir: 50, chroot: 51, connect: 203, sendmsg: 211, recvmsg: 212, getsockopt: 209, setsockopt: 208, pidfd_send_signal: 424,
   },
 } as const;
 

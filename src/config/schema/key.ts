@@ -20,6 +20,7 @@ export type ValueKind =
   | "uint[]"
   | "namespace[]" // CLI: comma list
   | "idmap[]" // "IN:OUT:COUNT" strings or {inside, outside, count} tables
+  | "principal[]" // user names or numbers, "group:NAME" or "group:GID"
   | "log_level"
   | "log_format";
 
@@ -34,6 +35,7 @@ export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
   "uint[]": "array of integers",
   "namespace[]": "array of strings",
   "idmap[]": 'array of "IN:OUT:COUNT" strings or {inside, outside, count} tables',
+  "principal[]": 'array of user names or uids, and "group:NAME" or "group:GID"',
   log_level: "string",
   log_format: "string",
 };

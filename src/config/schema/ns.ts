@@ -24,7 +24,7 @@ export interface UnshareList {
   readonly minus: readonly Namespace[];
 }
 
-function readNamespace(v: unknown, path: string, report: Report, minusOk: boolean): { ns: Namespace; minus: boolean } | undefined {
+function readNamespaceItem(v: unknown, path: string, report: Report, minusOk: boolean): { ns: Namespace; minus: boolean } | undefined {
   const s = expectCString(v, path, report);
   if (s === undefined) return undefined;
   const minus = minusOk && s.startsWith(MINUS);
@@ -36,8 +36,13 @@ function readNamespace(v: unknown, path: string, report: Report, minusOk: boolea
   return undefined;
 }
 
+/** One namespace name (aliases allowed, no `-`), as `setns_skip` and `join --ns` take them. */
+export function readNamespace(v: unknown, path: string, report: Report): Namespace | undefined {
+  return readNamespaceItem(v, path, report, false)?.ns;
+}
+
 const readUnshare: Reader<UnshareList> = (v, path, { report }) => {
-  const items = expectArray(v, path, report, (item, p) => readNamespace(item, p, report, true));
+  const items = expectArray(v, path, report, (item, p) => readNamespaceItem(item, p, report, true));
   if (items === undefined) return undefined;
   const set = items.filter((i) => !i.minus).map((i) => i.ns);
   const minus = items.filter((i) => i.minus).map((i) => i.ns);
@@ -47,7 +52,7 @@ const readUnshare: Reader<UnshareList> = (v, path, { report }) => {
 /** Rootless, the other namespaces need a user namespace to own them, so user is never shared. */
 const readShare: Reader<Namespace[]> = (v, path, { report, host }) =>
   expectArray(v, path, report, (item, p) => {
-    const ns = readNamespace(item, p, report, false)?.ns;
+    const ns = readNamespaceItem(item, p, report, false)?.ns;
     if (ns !== "user" || host.uid === 0) return ns;
     report(p, "a jail started without root always gets a user namespace: user cannot be shared");
     return undefined;
