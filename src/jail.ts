@@ -5,13 +5,18 @@ import type { HostFacts } from "./config/host.ts";
 import type { JailConfig } from "./config/model.ts";
 import { execInplace } from "./launch/inplace.ts";
 import { checkPassedFds } from "./launch/pass-fds.ts";
-import { spawnJail } from "./launch/spawn.ts";
+import { planImage, spawnJail, type LaunchFds, type RunningJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
+import { hostIdOf } from "./plan/user.ts";
+import { SIG } from "./sys/constants.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
-import { Supervisor } from "./supervisor/supervisor.ts";
+import type { Session } from "./supervisor/session.ts";
+import type { SetnsServer } from "./supervisor/setns-server.ts";
+import { logStart, Supervisor } from "./supervisor/supervisor.ts";
+import type { Sys } from "./sys/sys.ts";
 import { encodePlan } from "./wire/encode.ts";
 
 export interface PreparedJail {
@@ -28,16 +33,20 @@ export function prepareJail(config: JailConfig, host: HostFacts): PreparedJail {
 /** A short fingerprint of the encoded plan: `--dry-run` and a debug-level run print it, so
  * anyone can check that what was shown is what ran. */
 export function planDigest(jail: PreparedJail): string {
-  return `plan: ${jail.plan.ops.length} ops, ${jail.bytes.length} bytes, hash ${Bun.hash(jail.bytes).toString(16)}`;
+  const { ops, bytes, hash } = planSize(jail);
+  return `plan: ${ops} ops, ${bytes} bytes, hash ${hash}`;
+}
+
+/** The digest's facts, for `--dry-run --json`. */
+export function planSize(jail: PreparedJail): { readonly ops: number; readonly bytes: number; readonly hash: string } {
+  return { ops: jail.plan.ops.length, bytes: jail.bytes.length, hash: Bun.hash(jail.bytes).toString(16) };
 }
 
 let reaper: Reaper | undefined;
 
 /** The host uid the command runs as: its uid seen through the uid map, if any. */
 function hostUidOf(config: JailConfig): number | null {
-  if (!config.unshare.has("user")) return config.uid;
-  const range = config.uidMap.find((m) => config.uid >= m.inside && config.uid < m.inside + m.count);
-  return range === undefined ? null : range.outside + (config.uid - range.inside);
+  return config.unshare.has("user") ? hostIdOf(config.uidMap, config.uid) : config.uid;
 }
 
 /** Exec mode leaves no nsjail to send READY=1; only the command itself can, if it is told
@@ -62,22 +71,55 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
   checkPassedFds(linuxSys, jail.config);
-  if (jail.config.exec) execInplace(linuxSys, jail.bytes, imageFd);
+  if (jail.config.exec) {
+    logStart(jail.config, process.pid, log);
+    execInplace(linuxSys, jail.bytes, imageFd);
+  }
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
-  const session = usesSession(jail.config, host) ? (await import("./supervisor/session.ts")).openSession(jail.config, host, log, processEvents) : null;
+  // Bound before the clone, so that a path in the way fails before the jail starts.
+  const setns = jail.config.setns.path === null ? null : await openSetnsServer(jail.config, host, log);
+  let session: Session | null = null;
   try {
-    const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log, session?.extras);
-    session?.started();
+    session = usesSession(jail.config, host) ? (await import("./supervisor/session.ts")).openSession(jail.config, host, log, processEvents) : null;
+    const spawn = launcher(linuxSys, jail, host, log, { image: imageFd, plan: planImage(linuxSys, jail.bytes), ...session?.fds }, setns, session);
     reaper ??= new Reaper(linuxSys, processEvents);
-    return await new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+    const supervisor = new Supervisor(linuxSys, log, reaper, processEvents, process.pid);
+    if (jail.config.restart.mode === "never") return await supervisor.supervise(jail.config, spawn);
+    // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
+    const { superviseWithRestart } = await import("./supervisor/respawn.ts");
+    return await superviseWithRestart({ sys: linuxSys, log, events: processEvents, supervisor, spawn, now: Date.now }, jail.config);
   } finally {
+    setns?.close();
     await session?.finish();
   }
+}
+
+/** One launch of the jail, as often as `restart` asks: spawned, served on its setns socket,
+ * and announced to its session (terminal relay, READY=1) once its command runs. */
+function launcher(sys: Sys, jail: PreparedJail, host: HostFacts, log: Logger, launch: LaunchFds, setns: SetnsServer | null, session: Session | null): () => RunningJail {
+  return () => {
+    const running = spawnJail(sys, jail.plan, jail.bytes, jail.config, host, launch, log, session?.untilExec);
+    try {
+      setns?.serve(jail.plan, running.pid);
+    } catch (err) {
+      sys.kill(running.pid, SIG.KILL);
+      sys.wait(running.pid);
+      sys.close(running.statusFd);
+      throw err;
+    }
+    session?.started();
+    return running;
+  };
 }
 
 /** A terminal to relay or a service manager to tell: their code loads only then. */
 function usesSession(config: JailConfig, host: HostFacts): boolean {
   return config.pty || config.notifySocket || host.env.NOTIFY_SOCKET !== undefined;
+}
+
+async function openSetnsServer(config: JailConfig, host: HostFacts, log: Logger) {
+  const { SetnsServer } = await import("./supervisor/setns-server.ts");
+  return new SetnsServer(config, host, log);
 }

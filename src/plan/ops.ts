@@ -32,11 +32,18 @@ export const OP_CODES = {
   seccomp: 26,
   setpriority: 27,
   sched_setaffinity: 28,
-  // 60–69: terminal, service manager (pty, notify socket, socket activation)
+  // nsjail join (src/plan/join.ts): enter a running jail's namespaces and take its root.
+  setns: 50,
+  fchdir: 51,
+  chroot: 52,
+  // 60–69: terminal, service manager (pty, notify socket, socket activation); the pty goes
+  // onto fds 0, 1 and 2 with dup3 (81)
   ioctl: 60,
-  dup3: 61,
   getpid: 62,
   bind_unix: 63,
+  // 80-89: the emperor's branch (a jail that leaves the spawner's memory; stdio slots)
+  exec_image: 80,
+  dup3: 81,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -75,10 +82,14 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   seccomp: "bi",
   setpriority: "iii",
   sched_setaffinity: "n",
+  setns: "fi",
+  fchdir: "f",
+  chroot: "s",
   ioctl: "fii",
-  dup3: "fii",
   getpid: "s",
   bind_unix: "sf",
+  exec_image: "fi",
+  dup3: "fi",
 };
 
 /**
@@ -92,7 +103,24 @@ export const FD_SLOTS = [
   // hang-up on it means the parent is gone (fork_wait makes a new one for its child)
   "sync_write", // the parent's end, closed in the child
   "image", // the sealed trampoline image, exec'd as the init
-  "plan", // a memfd holding these very bytes, read by the init
+  "plan", // a memfd holding these very bytes, read by the setup image and the init
+  "stdin", // what the jail gets as fds 0, 1 and 2 (dup3 ops); -1 keeps nsjail's own
+  "stdout",
+  "stderr",
+  // nsjail join: a running jail's namespace fds, one slot per kind (src/plan/join.ts), its
+  // root directory and (join --pid) its process's working directory; filled from the setns
+  // socket or from /proc/PID.
+  "ns_user",
+  "ns_cgroup",
+  "ns_ipc",
+  "ns_uts",
+  "ns_net",
+  "ns_pid",
+  "ns_time",
+  "ns_fs",
+  "root",
+  "cwd",
+  // `run`'s session with the caller's terminal and systemd (src/supervisor/session.ts)
   "pty", // the pseudo-terminal's slave end, the command's stdio and controlling terminal
   "exec_watch", // write end of a pipe only the command's process holds: EOF once it has exec'd
   "notify", // nsjail's end of a socketpair that receives the jail's notify socket (bind_unix)

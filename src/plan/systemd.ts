@@ -15,7 +15,7 @@ export function planNotifySocket(config: JailConfig): Op[] {
 
 /** In the command's own process, so the pid is the one it keeps across execve: 1 as PID 1,
  * 2 under the init, its host pid without a pid namespace. sd_listen_fds(3) checks it. */
-export function planListenPid(config: JailConfig): Op[] {
+export function planListenPid(config: Pick<JailConfig, "listenFds">): Op[] {
   if (config.listenFds === 0) return [];
   return [op("getpid", ["LISTEN_PID"], { path: "LISTEN_FDS", note: "LISTEN_PID = the command's own pid" })];
 }

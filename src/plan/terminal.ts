@@ -9,11 +9,11 @@ const STDIO = [0, 1, 2] as const;
 
 /** Runs after setsid: TIOCSCTTY needs a session leader without a controlling terminal. The
  * slot's own fd is closed on exec with every other fd from 3 up. */
-export function planTerminal(config: JailConfig): Op[] {
+export function planTerminal(config: Pick<JailConfig, "pty">): Op[] {
   if (!config.pty) return [];
   const origin = (note: string) => ({ path: "pty", note });
   return [
     op("ioctl", [fd("pty"), TIOC.SCTTY, 0], origin("make the pty the controlling terminal (TIOCSCTTY)")),
-    ...STDIO.map((n) => op("dup3", [fd("pty"), n, 0], origin(`the pty as fd ${n}`))),
+    ...STDIO.map((n) => op("dup3", [fd("pty"), n], origin(`the pty as fd ${n}`))),
   ];
 }

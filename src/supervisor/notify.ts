@@ -4,7 +4,7 @@
 // bound (src/plan/systemd.ts), and nsjail passes on what systemd should hear.
 import { closeSync } from "node:fs";
 import type { Logger } from "../log.ts";
-import { isUnixAddress, receiveDatagram, sendDatagram, signalOnInput } from "../sys/unix-socket.ts";
+import { isUnixAddress, receiveDatagram, sendDatagram, signalOnInput } from "../sys/unix-datagram.ts";
 import type { Events } from "./events.ts";
 
 /** sd_notify(3) assignments that mean the same from nsjail as from the command. MAINPID
@@ -60,8 +60,10 @@ export class Notifier {
     this.send(["STOPPING=1"]);
   }
 
-  /** Passes on what the jail sends to `socket` (its bound notify socket), from now on. */
+  /** Passes on what the jail sends to `socket` (its bound notify socket), from now on; a
+   * restarted jail's socket replaces the last one's. */
   relayFrom(socket: number): void {
+    this.close();
     this.socket = socket;
     this.events.on("SIGURG", this.drain);
     signalOnInput(socket);

@@ -45,9 +45,13 @@ function run(as: As, command: string, flags: readonly string[] = []): string {
   return [binaryFor(as), "run", "--pty", "--env", "PS1=jail> ", ...flags, "--", ...command.split(" ")].map(q).join(" ");
 }
 
-/** Every terminal a test opened: killed after it, so a failed test leaves no jail behind. */
+/** Every terminal a test opened, with all it started, is killed after the test, passed or
+ * failed: a jailed shell waiting at its prompt would otherwise run on (and trip every
+ * hygiene check on the machine). If the runner itself dies, script's pdeathsig does it. */
 const opened: ScriptSession[] = [];
-afterEach(() => opened.splice(0).forEach((s) => s.kill()));
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.dispose()));
+});
 
 function terminal(shell: string, as: As): ScriptSession {
   const s = new ScriptSession(shell, dropTo(as));
@@ -141,13 +145,31 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       await s.exited();
     }, 20_000);
 
+    test("run --restart: the new jail gets the same terminal, and the caller's comes back at the end", async () => {
+      const settings = 'echo "STTY=$(stty -g)"';
+      const s = session(as, run(as, "/bin/sh -i", ["--restart", "on-failure", "--restart-delay", "10"]), `${settings}; `, settings);
+      await s.waitFor(PROMPT);
+      s.send('echo "FIRST=$(tty) PID=$$"; exit 3\n');
+      const first = await s.waitFor(/FIRST=(\/dev\/pts\/\d+) PID=(\d+)/);
+      await s.waitFor(/restarting it/);
+      await s.waitFor(PROMPT);
+      // Keys reach the second shell, and its output the caller: the relay outlived the first.
+      s.send('echo "SECOND=$(tty) PID=$$"; exit 0\n');
+      expect((await s.waitFor(/SECOND=(\/dev\/pts\/\d+) PID=(\d+)/)).slice(1)).toEqual(first.slice(1));
+      await s.waitFor(/NSJAIL=0/);
+      expect(await s.exited()).toBe(0);
+      const seen = [...s.output.matchAll(/STTY=(\S+)/g)].map((m) => m[1]);
+      expect(seen).toHaveLength(2);
+      expect(seen[1]).toBe(seen[0]);
+    }, 20_000);
+
     test("closing the caller's terminal (a hang-up) ends the jail and nsjail", async () => {
       const mark = `MARK=${process.pid}-${Math.random().toString(36).slice(2)}`;
       const s = session(as, run(as, "/bin/sh -i", ["--env", mark]));
       await s.waitFor(PROMPT);
       s.send("sleep 1000\n");
       await Bun.sleep(300);
-      s.kill();
+      s.hangUp();
       await waitFor("nsjail and its jail to end", () => processesWith(mark).length === 0);
     }, 20_000);
 

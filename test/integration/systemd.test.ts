@@ -1,11 +1,13 @@
 // nsjail under systemd, with systemd played by the test: a notify socket that hears READY=1
 // once the command runs and STOPPING=1 when the jail is stopped; the jail's own notify
-// socket passed on; socket activation's fds and LISTEN_* as sd_listen_fds(3) wants them.
+// socket passed on, also across restarts; socket activation's fds and LISTEN_* as
+// sd_listen_fds(3) wants them; the emperor as a Type=notify service whose vassals stay mute.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { TestEmperor, vassal } from "../support/emperor.ts";
 import { host, requireHost } from "../support/host.ts";
 import { type As, binaryFor, dropTo, nsjail, removeNobodyCopy } from "../support/jail.ts";
 import { NotifyListener } from "../support/notify-listener.ts";
@@ -30,8 +32,10 @@ afterAll(() => {
 /** What a test opened: closed and killed after it, so a failed test leaves nothing behind. */
 const listeners: NotifyListener[] = [];
 const jails: { kill(signal?: number | NodeJS.Signals): void }[] = [];
-afterEach(() => {
+const emperors: TestEmperor[] = [];
+afterEach(async () => {
   jails.splice(0).forEach((j) => j.kill("SIGKILL"));
+  for (const e of emperors.splice(0)) await e.dispose();
   listeners.splice(0).forEach((l) => l.close());
 });
 
@@ -110,6 +114,50 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       const outside = Bun.spawnSync(["perl", "-MSocket", "-e", SEND, "@nsjail-notify", "READY=1"]);
       expect(outside.stderr.toString()).toMatch(/send: Connection refused/);
     });
+
+    /** A command that counts its runs in `dir`, runs `body` with $n, and ends the restart
+     * loop at its third run (exit 7 with one failure allowed). */
+    const counted = (dir: string, body: string) =>
+      `n=$(cat ${dir}/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${dir}/n; ${body}; [ $n -lt 3 ] || exit 7`;
+    const restartFlags = ["--restart", "always", "--restart-max-failures", "1"];
+
+    test("run --restart: one READY=1 for the service, however often the jail starts, and one STOPPING=1", async () => {
+      const dir = mkdtempSync(join(scratch, "restart-"));
+      chmodSync(dir, 0o777);
+      const listener = listen("path");
+      const jail = start(as, listener.address, ["--unshare", "user,pid,uts,ipc", ...restartFlags, "--", "/bin/sh", "-c", counted(dir, "echo run $n")]);
+      expect(await jail.exited).toBe(7);
+      expect(await new Response(jail.stdout).text()).toBe("run 1\nrun 2\nrun 3\n");
+      expect(listener.messages).toEqual(["READY=1", "STOPPING=1"]);
+    }, 20_000);
+
+    test("run --restart with notify_socket: each new jail's own socket is passed on", async () => {
+      const dir = mkdtempSync(join(scratch, "restart-"));
+      chmodSync(dir, 0o777);
+      const listener = listen("path");
+      const body = sdNotify("STATUS=run $n $(readlink /proc/self/ns/net)");
+      const jail = start(as, listener.address, ["--unshare", "user,pid,uts,ipc,net", "--notify-socket", ...restartFlags, "--", "/bin/sh", "-c", counted(dir, body)]);
+      expect(await jail.exited).toBe(7);
+      const statuses = listener.messages.slice(0, -1).map((m) => /^STATUS=run (\d) (net:\[\d+\])$/.exec(m));
+      expect(statuses.map((m) => m?.[1])).toEqual(["1", "2", "3"]);
+      expect(new Set(statuses.map((m) => m?.[2])).size).toBe(3); // three jails, three networks
+      expect(listener.messages.at(-1)).toBe("STOPPING=1");
+    }, 20_000);
+
+    test("the emperor: READY=1 once its vassals are launched, STOPPING=1 at SIGTERM; no vassal sees NOTIFY_SOCKET", async () => {
+      const listener = listen("path");
+      const sleep = uniqueSleep();
+      const file = vassal(["/bin/sh", "-c", `echo "NOTIFY=\${NOTIFY_SOCKET-none}"; exec ${sleep.join(" ")}`], 'keep_env = ["NOTIFY_SOCKET"]');
+      const e = new TestEmperor(as, { "v.toml": file }, [], { NOTIFY_SOCKET: listener.address });
+      emperors.push(e);
+      expect(await listener.next(/READY=1/)).toBe("READY=1");
+      await e.waitEvent("v", "start");
+      await e.waitOutput("v| NOTIFY=none");
+      e.proc.kill("SIGTERM");
+      expect(await e.proc.exited).toBe(0);
+      expect(pidsRunning(sleep.join(" "))).toEqual([]);
+      expect(listener.messages).toEqual(["READY=1", "STOPPING=1"]);
+    }, 20_000);
 
     describe("socket activation", () => {
       /** nsjail started as systemd starts it: LISTEN_PID is its own pid, fd 3 the socket. */

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { C_CONSTANTS } from "../../src/sys/constants.ts";
 import { loadNative, NR } from "../../src/sys/ffi.ts";
-import { receiveDatagram } from "../../src/sys/unix-socket.ts";
+import { receiveDatagram } from "../../src/sys/unix-datagram.ts";
 
 export class NotifyListener {
   /** What NOTIFY_SOCKET should say. */

@@ -1,6 +1,34 @@
 // Drives a command under a real terminal: `script` (util-linux; Debian's bsdutils) gives it a
 // pseudo-terminal of its own (nsjail's "caller's terminal") and relays our pipe to it as keys.
+// Nothing it started outlives the test: see dispose() and the pdeathsig in the constructor.
 import type { Subprocess } from "bun";
+import { readdirSync, readFileSync } from "node:fs";
+import { waitFor } from "./procs.ts";
+
+/** The parent pid and state of every process on the host. */
+function processTable(): Map<number, { ppid: number; state: string }> {
+  const table = new Map<number, { ppid: number; state: string }>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+      table.set(Number(name), { ppid: Number(ppid), state: state! });
+    } catch {
+      // it exited while we looked
+    }
+  }
+  return table;
+}
+
+/** `root` and every process below it, parents first. */
+function treeOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, { ppid }] of processTable()) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
 
 export class ScriptSession {
   private readonly proc: Subprocess<"pipe", "pipe", "pipe">;
@@ -9,9 +37,12 @@ export class ScriptSession {
   private cursor = 0;
   private readonly pumped: Promise<void>;
 
-  /** `shell` runs under `sh -c` as the terminal's only process group. */
+  /** `shell` runs under `sh -c` as the terminal's only process group; `prefix` (setpriv)
+   * drops ids first. script gets SIGKILL when the test process dies, however it dies (a
+   * killed runner runs no afterEach): set after the drop, which would clear it, and kept
+   * across exec. Its terminal then hangs up, which ends what runs in it. */
   constructor(shell: string, prefix: readonly string[] = []) {
-    this.proc = Bun.spawn([...prefix, "script", "-qec", shell, "/dev/null"], {
+    this.proc = Bun.spawn([...prefix, "setpriv", "--pdeathsig", "KILL", "script", "-qec", shell, "/dev/null"], {
       stdin: "pipe",
       stdout: "pipe",
       stderr: "pipe",
@@ -61,7 +92,29 @@ export class ScriptSession {
     return code;
   }
 
-  kill(): void {
+  /** The caller's terminal goes away: script alone is killed, and what runs in its terminal
+   * sees the hang-up and must end by itself. */
+  hangUp(): void {
     this.proc.kill(9);
+  }
+
+  /** Cleanup that does not depend on the code under test: script and every process below it
+   * (the shell, nsjail, the jail's init and command) get SIGKILL, and this resolves once
+   * each is gone or a zombie. A jailed shell left waiting for keys would otherwise keep
+   * script, nsjail and the jail running. */
+  async dispose(): Promise<void> {
+    const tree = treeOf(this.proc.pid);
+    for (const pid of tree) {
+      try {
+        process.kill(pid, 9);
+      } catch {
+        // already gone
+      }
+    }
+    const alive = () => {
+      const table = processTable();
+      return tree.filter((pid) => table.has(pid) && table.get(pid)!.state !== "Z");
+    };
+    await waitFor(`the processes of a test terminal (${tree.join(" ")}) to end`, () => alive().length === 0);
   }
 }

@@ -7,18 +7,20 @@ import { COMMAND_KEYS, COMMAND_RULES, commandDefaults } from "./command.ts";
 import { ID_KEYS, ID_RULES, idDefaults } from "./ids.ts";
 import type { Key, KeySpec, Rule, ValuesOf } from "./key.ts";
 import { NS_KEYS, NS_RULES, nsDefaults } from "./ns.ts";
+import { RESTART_KEYS, RESTART_RULES, restartDefaults } from "./restart.ts";
 import { RUN_KEYS, RUN_RULES, runDefaults } from "./run.ts";
 import { SECURITY_KEYS, securityDefaults } from "./security.ts";
+import { SETNS_KEYS, SETNS_RULES, setnsDefaults } from "./setns.ts";
 import { SYSTEMD_KEYS, SYSTEMD_RULES, systemdDefaults } from "./systemd.ts";
 import { TERMINAL_KEYS, TERMINAL_RULES, terminalDefaults } from "./terminal.ts";
 
-export { KIND_DOC, type KeySpec, type ValueKind } from "./key.ts";
+export { KIND_DOC, type KeySpec, type Shorthand, type ValueKind } from "./key.ts";
 
 /** Every key, in the order of the docs and of reported issues. */
-export const SCHEMA = [...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...SECURITY_KEYS, ...TERMINAL_KEYS, ...SYSTEMD_KEYS] as const;
+export const SCHEMA = [...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...RESTART_KEYS, ...SECURITY_KEYS, ...SETNS_KEYS, ...TERMINAL_KEYS, ...SYSTEMD_KEYS] as const;
 
 /** Cross-field rules, run in this order on the defaulted draft. */
-export const RULES: readonly Rule[] = [...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES, ...TERMINAL_RULES, ...SYSTEMD_RULES];
+export const RULES: readonly Rule[] = [...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES, ...RESTART_RULES, ...SETNS_RULES, ...TERMINAL_RULES, ...SYSTEMD_RULES];
 
 export type ConfigKey = (typeof SCHEMA)[number]["key"];
 
@@ -48,7 +50,9 @@ export function applyDefaults(f: Partial<Fields>, host: HostFacts, source: strin
     ...ns,
     ...idDefaults(f, host, ns.unshare),
     ...runDefaults(f),
+    ...restartDefaults(f),
     ...securityDefaults(f),
+    ...setnsDefaults(f, ns.unshare),
     ...terminalDefaults(f),
     ...systemdDefaults(f, host, command),
   };

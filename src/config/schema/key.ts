@@ -20,7 +20,9 @@ export type ValueKind =
   | "uint[]"
   | "namespace[]" // CLI: comma list
   | "idmap[]" // "IN:OUT:COUNT" strings or {inside, outside, count} tables
-  | "log_level";
+  | "principal[]" // user names or numbers, "group:NAME" or "group:GID"
+  | "log_level"
+  | "log_format";
 
 /** How each kind reads in docs and type errors. */
 export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
@@ -33,7 +35,9 @@ export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
   "uint[]": "array of integers",
   "namespace[]": "array of strings",
   "idmap[]": 'array of "IN:OUT:COUNT" strings or {inside, outside, count} tables',
+  "principal[]": 'array of user names or uids, and "group:NAME" or "group:GID"',
   log_level: "string",
+  log_format: "string",
 };
 
 export interface ReadContext {
@@ -50,12 +54,25 @@ export interface KeySpec {
   /** `--kebab-case` flag, or null when the key has no flag of its own. */
   readonly flag: string | null;
   readonly kind: ValueKind;
-  /** Flag may be given several times; the values together REPLACE the file's array. */
+  /** Flag may be given several times; its values are added to the file's list (see `replaces`). */
   readonly repeatable: boolean;
+  /** The flag's values replace the file's list instead of adding to it (`unshare`). */
+  readonly replaces?: boolean;
+  /** Flags without a value that stand for one value of this key (`-q` for `warn`). */
+  readonly shorthands?: readonly Shorthand[];
   /** Value placeholder for --help, e.g. `IN:OUT:COUNT`; empty for booleans. */
   readonly placeholder: string;
   /** The default, as documentation text. */
   readonly defaultDoc: string;
+  readonly doc: string;
+}
+
+/** A valueless flag that sets a scalar key to `value`, or adds `value` to a list key. */
+export interface Shorthand {
+  readonly flag: string;
+  /** One-letter form, e.g. `-q`, or null. */
+  readonly short: string | null;
+  readonly value: string;
   readonly doc: string;
 }
 
@@ -81,6 +98,9 @@ export type ValuesOf<Keys extends readonly Key<string, unknown>[]> = {
 export interface Rule {
   readonly name: string;
   readonly uses: readonly string[];
+  /** Checked only for a config about to run, not for a profile (`nsjail check` of a file
+   * without `command`). */
+  readonly runOnly?: boolean;
   readonly check: (config: JailConfig, host: HostFacts) => ConfigIssue[];
 }
 
