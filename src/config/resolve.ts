@@ -1,5 +1,6 @@
 // Stage 1 (config): the stage's front door: file + CLI flags + command → validated JailConfig.
 import { ConfigError } from "../errors.ts";
+import { isTable } from "./expect.ts";
 import type { JailConfig } from "./model.ts";
 import { loadConfigFile } from "./load.ts";
 import type { HostFacts } from "./host.ts";
@@ -18,10 +19,20 @@ export interface ResolveOptions {
 /** Throws ConfigError (exit 2) listing every problem of the file and flags together. */
 export function resolveConfig(opts: ResolveOptions, host: HostFacts, readFile: ReadFile = nodeReadFile): JailConfig {
   const loaded = opts.file === null ? null : loadConfigFile(opts.file, readFile);
-  // Shallow merge: a repeatable flag's values replace the file's whole array, never append,
-  // so `--env A=1` on the CLI is the complete env list, as the flag's help says.
-  const raw: Record<string, unknown> = { ...(loaded?.raw ?? {}), ...opts.cli };
-  const cliKeys = new Set(Object.keys(opts.cli));
+  // A repeatable flag's values replace the file's whole array, never append, so `--env A=1`
+  // on the CLI is the complete env list, as the flag's help says. A flag that sets one key of
+  // a table (`--memory` → limits.memory) keeps the table's other keys.
+  const raw: Record<string, unknown> = { ...(loaded?.raw ?? {}) };
+  const cliKeys = new Set<string>();
+  for (const [key, value] of Object.entries(opts.cli)) {
+    if (isTable(value)) {
+      raw[key] = isTable(raw[key]) ? { ...raw[key], ...value } : value;
+      for (const sub of Object.keys(value)) cliKeys.add(`${key}.${sub}`);
+    } else {
+      raw[key] = value;
+      cliKeys.add(key);
+    }
+  }
   if (opts.command.length > 0) {
     raw.command = [...opts.command];
     cliKeys.add("command");

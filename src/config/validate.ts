@@ -5,7 +5,7 @@ import type { Report } from "./expect.ts";
 import type { HostFacts } from "./host.ts";
 import type { JailConfig } from "./model.ts";
 import { indexKeys, lineOf, type KeyIndex } from "./locate.ts";
-import { applyDefaults, CONFIG_KEYS, readerFor, RULES, specFor, type ConfigKey, type Fields } from "./schema/index.ts";
+import { applyDefaults, CONFIG_KEYS, flagOf, readerFor, RULES, type ConfigKey, type Fields } from "./schema/index.ts";
 import type { ReadContext } from "./schema/key.ts";
 import { didYouMean } from "./suggest.ts";
 
@@ -14,7 +14,8 @@ export interface ConfigSource {
   file: string | null;
   /** The file's text, for issue line numbers. */
   text: string | null;
-  /** Top-level keys whose values came from CLI flags: their issues name the flag, not a line. */
+  /** Keys whose values came from CLI flags (`uid`, or `limits.memory` for a flag that sets
+   * one key of a table): their issues name the flag, not a line. */
   cliKeys?: ReadonlySet<string>;
 }
 
@@ -62,12 +63,20 @@ function readKey<K extends ConfigKey>(fields: Partial<Fields>, key: K, value: un
   return true;
 }
 
-/** CLI values are reported under their flag (`--uid-map[1]`); file values get their line. */
+/** Whether `path` is `key` itself or lies inside it (`key[2]`, `key.sub`). */
+function isUnder(path: string, key: string): boolean {
+  return path === key || ((path[key.length] === "[" || path[key.length] === ".") && path.startsWith(key));
+}
+
+/** CLI values are reported under their flag (`--uid-map[1]`, `--memory`); file values get
+ * their line. `cliKeys` holds top-level keys, and `table.key` for a flag that sets one key of
+ * a table. */
 function placeIssue(issue: ConfigIssue, cliKeys: ReadonlySet<string> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
-  const head = CONFIG_KEYS.find((k) => issue.path === k || issue.path.startsWith(`${k}[`) || issue.path.startsWith(`${k}.`));
-  if (head !== undefined && cliKeys?.has(head)) {
-    const flag = specFor(head)?.flag;
-    return { path: flag ? flag + issue.path.slice(head.length) : issue.path, message: issue.message, cli: true };
+  let given: string | undefined;
+  for (const k of cliKeys ?? []) if (isUnder(issue.path, k) && k.length > (given?.length ?? -1)) given = k;
+  if (given !== undefined) {
+    const flag = flagOf(given);
+    return { path: flag ? flag + issue.path.slice(given.length) : issue.path, message: issue.message, cli: true };
   }
   const line = lineOfPath(issue.path);
   return line === undefined ? issue : { ...issue, line };
@@ -89,5 +98,7 @@ function freezeConfig(c: JailConfig): JailConfig {
     env: Object.freeze(c.env.map((e) => Object.freeze([e[0], e[1]] as const))),
     passFds: Object.freeze([...c.passFds]),
     caps: Object.freeze([...c.caps]),
+    groups: Object.freeze([...c.groups]),
+    seccomp: c.seccomp && Object.freeze({ ...c.seccomp, allow: Object.freeze([...c.seccomp.allow]), deny: Object.freeze([...c.seccomp.deny]) }),
   });
 }

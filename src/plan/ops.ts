@@ -89,8 +89,7 @@ export type FdSlot = (typeof FD_SLOTS)[number];
 
 /** Limits the C side enforces (its stack holds argv/envp pointer arrays); the config stage
  * refuses a command over the first, so it owns the number. */
-export { MAX_EXEC_STRINGS } from "../config/model.ts";
-export const MAX_GROUPS = 64;
+export { MAX_EXEC_STRINGS, MAX_GROUPS } from "../config/model.ts";
 /** The kernel's BPF_MAXINSNS: a longer seccomp filter is refused. */
 export const MAX_FILTER_INSNS = 4096;
 

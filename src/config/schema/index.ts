@@ -4,19 +4,24 @@
 import type { HostFacts } from "../host.ts";
 import type { JailConfig } from "../model.ts";
 import { COMMAND_KEYS, COMMAND_RULES, commandDefaults } from "./command.ts";
+import { EXIT_RECORD_KEYS, EXIT_RECORD_RULES, exitRecordDefaults } from "./exit-record.ts";
 import { ID_KEYS, ID_RULES, idDefaults } from "./ids.ts";
 import type { Key, KeySpec, Rule, ValuesOf } from "./key.ts";
+import { LIMIT_KEYS, limitsDefaults } from "./limits.ts";
 import { NS_KEYS, NS_RULES, nsDefaults } from "./ns.ts";
 import { RUN_KEYS, RUN_RULES, runDefaults } from "./run.ts";
+import { SECCOMP_KEYS, SECCOMP_RULES, seccompDefaults } from "./seccomp.ts";
 import { SECURITY_KEYS, securityDefaults } from "./security.ts";
 
 export { KIND_DOC, type KeySpec, type ValueKind } from "./key.ts";
 
 /** Every key, in the order of the docs and of reported issues. */
-export const SCHEMA = [...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...SECURITY_KEYS] as const;
+export const SCHEMA = [
+  ...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...SECURITY_KEYS, ...LIMIT_KEYS, ...SECCOMP_KEYS, ...EXIT_RECORD_KEYS,
+] as const;
 
 /** Cross-field rules, run in this order on the defaulted draft. */
-export const RULES: readonly Rule[] = [...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES];
+export const RULES: readonly Rule[] = [...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES, ...SECCOMP_RULES, ...EXIT_RECORD_RULES];
 
 export type ConfigKey = (typeof SCHEMA)[number]["key"];
 
@@ -27,8 +32,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = SCHEMA.map((s) => s.key);
 
 const BY_KEY: ReadonlyMap<string, Key<ConfigKey, unknown>> = new Map(SCHEMA.map((s) => [s.key, s as Key<ConfigKey, unknown>]));
 
-export function specFor(key: string): KeySpec | undefined {
-  return BY_KEY.get(key);
+/** The flag behind a key path: `uid` → `--uid`, `limits.memory` → `--memory`; null if none. */
+export function flagOf(path: string): string | null {
+  const dot = path.indexOf(".");
+  const spec = BY_KEY.get(dot < 0 ? path : path.slice(0, dot));
+  if (dot < 0) return spec?.flag ?? null;
+  return spec?.fields?.find((f) => f.key === path.slice(dot + 1))?.flag ?? null;
 }
 
 /** The reader of a key: raw TOML/CLI value → typed value, or undefined after reporting. */
@@ -46,5 +55,8 @@ export function applyDefaults(f: Partial<Fields>, host: HostFacts, source: strin
     ...idDefaults(f, host, ns.unshare),
     ...runDefaults(f),
     ...securityDefaults(f),
+    ...limitsDefaults(f),
+    ...seccompDefaults(f),
+    ...exitRecordDefaults(f),
   };
 }

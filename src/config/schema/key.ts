@@ -20,7 +20,14 @@ export type ValueKind =
   | "uint[]"
   | "namespace[]" // CLI: comma list
   | "idmap[]" // "IN:OUT:COUNT" strings or {inside, outside, count} tables
-  | "log_level";
+  | "log_level"
+  | "id[]" // user/group names or numbers
+  | "table" // a TOML table whose keys are documented in KeySpec.fields
+  | "size" // bytes, or a string with K/M/G/T; CLI: the string as given
+  | "number" // integer or fraction
+  | "rlimit" // N, "SOFT:HARD" or "inf"
+  | "cpu_list" // "0-3,6" or an array of CPU numbers
+  | "errno"; // an errno name or number
 
 /** How each kind reads in docs and type errors. */
 export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
@@ -34,6 +41,13 @@ export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
   "namespace[]": "array of strings",
   "idmap[]": 'array of "IN:OUT:COUNT" strings or {inside, outside, count} tables',
   log_level: "string",
+  "id[]": "array of strings or integers",
+  table: "table",
+  size: 'integer (bytes) or string with K, M, G or T (e.g. "64M"), or "max"',
+  number: "number",
+  rlimit: 'integer, "SOFT:HARD" or "inf"',
+  cpu_list: 'string such as "0-3,6", or array of integers',
+  errno: 'errno name (e.g. "EPERM") or integer',
 };
 
 export interface ReadContext {
@@ -57,6 +71,11 @@ export interface KeySpec {
   /** The default, as documentation text. */
   readonly defaultDoc: string;
   readonly doc: string;
+  /**
+   * The keys of a `table` key, for docs/config.md and for flags that set one key of the table
+   * each (`--memory` sets `limits.memory`); their `key` is the name inside the table.
+   */
+  readonly fields?: readonly KeySpec[];
 }
 
 export interface Key<K extends string, T> extends KeySpec {
