@@ -111,6 +111,30 @@ static long op_seccomp(const u64 *blob, u64 flags) {
   return SYS(SECCOMP, NSJ_SECCOMP_SET_MODE_FILTER, flags, &prog);
 }
 
+/* One byte with `fd` attached (SCM_RIGHTS) on the socket `sock`. */
+static long send_fd(long sock, long fd) {
+  char byte = 0;
+  struct { void *base; u64 len; } iov = { &byte, 1 };
+  union { struct { u64 len; i32 level, type, fd; } c; u64 align[3]; } cmsg = { { 20, NSJ_SOL_SOCKET, NSJ_SCM_RIGHTS, (i32)fd } };
+  struct { void *name; u32 namelen; void *iov; u64 iovlen; void *control; u64 controllen; i32 flags; } msg =
+    { 0, 0, &iov, 1, &cmsg, sizeof cmsg, 0 };
+  long n = SYS(SENDMSG, sock, &msg, NSJ_MSG_NOSIGNAL);
+  return n < 0 ? n : n == 1 ? 0 : -NSJ_EIO;
+}
+
+/* The filter with a listener (flags hold SECCOMP_FILTER_FLAG_NEW_LISTENER), handed to the
+ * jail's init over `sock`: a call the filter kills then waits for the init, which names it.
+ * A failure after the install ends setup, so the command never runs with a listener-less
+ * filter (whose kills would turn into ENOSYS). */
+static long op_seccomp_listener(const u64 *blob, u64 flags, long sock) {
+  long listener = op_seccomp(blob, flags);
+  if (listener < 0) return listener;
+  long rc = send_fd(sock, listener);
+  SYS(CLOSE, listener);
+  SYS(CLOSE, sock);
+  return rc;
+}
+
 /* The mask travels as u32 words; the rest of the kernel's cpu_set_t is zero. */
 static long op_sched_setaffinity(const u64 *words) {
   u32 mask[NSJ_MAX_GROUPS / 2];
@@ -183,6 +207,7 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_SECCOMP: return op_seccomp(A(p, a[0]), a[1]);
   case NSJ_OP_SETPRIORITY: return SYS(SETPRIORITY, a[0], a[1], a[2]);
   case NSJ_OP_SCHED_SETAFFINITY: return op_sched_setaffinity(A(p, a[0]));
+  case NSJ_OP_SECCOMP_LISTENER: return op_seccomp_listener(A(p, a[0]), a[1], F(2));
   }
   return -NSJ_EINVAL;
 }

@@ -1,7 +1,9 @@
 // Stage 2 (plan): the command's own last steps — passed fds, new session, working
-// directory, close-on-exec for everything else, execve.
+// directory, close-on-exec for everything else, the seccomp filter, execve.
+import type { HostFacts } from "../config/host.ts";
 import type { JailConfig } from "../config/model.ts";
 import { CLOSE_RANGE_CLOEXEC, F_SETFD, MAX_FD } from "../sys/constants.ts";
+import { usesInit } from "./init.ts";
 import { op, type Op } from "./types.ts";
 
 /** Bun marks every inherited fd close-on-exec at start-up, so a passed fd must be cleared
@@ -24,7 +26,14 @@ function planCloseFds(config: JailConfig): Op[] {
   return ops;
 }
 
-export function planCommand(config: JailConfig): Op[] {
+/** The filter goes in last, so it can block nothing of the setup; loaded only when asked for. */
+function planFilter(config: JailConfig, host: HostFacts): Op[] {
+  if (config.seccomp === null) return [];
+  const { planSeccomp } = require("./seccomp/plan.ts") as typeof import("./seccomp/plan.ts");
+  return planSeccomp(config.seccomp, host.arch, usesInit(config));
+}
+
+export function planCommand(config: JailConfig, host: HostFacts): Op[] {
   const [file, ...rest] = config.command;
   const env = config.env.map(([k, v]) => `${k}=${v}`);
   const path = config.env.find(([k]) => k === "PATH")?.[1] ?? null;
@@ -33,6 +42,7 @@ export function planCommand(config: JailConfig): Op[] {
     op("setsid", [], { path: "security", note: "new session (setsid)" }),
     op("chdir", [config.chdir], { path: "chdir", note: `chdir ${config.chdir}` }),
     ...planCloseFds(config),
+    ...planFilter(config, host),
     op("execve", [file!, [file!, ...rest], env, file!.includes("/") ? null : path], {
       path: "command",
       note: `execve ${file}`,

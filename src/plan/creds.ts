@@ -4,6 +4,7 @@
 import type { JailConfig } from "../config/model.ts";
 import { PR, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE } from "../sys/constants.ts";
 import type { HostFacts } from "../config/host.ts";
+import { canSetGroups } from "../config/schema/ids.ts";
 import { op, type Op, type OpOrigin } from "./types.ts";
 
 const CAP = (note: string): OpOrigin => ({ path: "cap", note });
@@ -24,8 +25,10 @@ export function planIds(config: JailConfig, host: HostFacts): Op[] {
   const origin = (path: string, note: string): OpOrigin => ({ path, note });
   const ops: Op[] = [];
   // setgroups is denied wherever the gid_map was written from inside or without privilege.
-  const canSetGroups = !config.unshare.has("user") || (host.uid === 0 && !config.exec);
-  if (canSetGroups) ops.push(op("setgroups", [[config.gid]], origin("gid", `setgroups [${config.gid}]`)));
+  if (canSetGroups(config, host)) {
+    const groups = [config.gid, ...config.groups];
+    ops.push(op("setgroups", [groups], origin(config.groups.length > 0 ? "groups" : "gid", `setgroups [${groups.join(", ")}]`)));
+  }
   ops.push(op("setresgid", [config.gid, config.gid, config.gid], origin("gid", `setresgid ${config.gid}`)));
   ops.push(op("setresuid", [config.uid, config.uid, config.uid], origin("uid", `setresuid ${config.uid}`)));
   return ops;

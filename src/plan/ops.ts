@@ -32,6 +32,8 @@ export const OP_CODES = {
   seccomp: 26,
   setpriority: 27,
   sched_setaffinity: 28,
+  // 70-79: limits, seccomp and the exit record
+  seccomp_listener: 70,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -70,6 +72,7 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   seccomp: "bi",
   setpriority: "iii",
   sched_setaffinity: "n",
+  seccomp_listener: "bif",
 };
 
 /**
@@ -84,6 +87,8 @@ export const FD_SLOTS = [
   "sync_write", // the parent's end, closed in the child
   "image", // the sealed trampoline image, exec'd as the init
   "plan", // a memfd holding these very bytes, read by the init
+  "listener", // the command's end of a socket to its init, which takes the seccomp filter's
+  // listener over it (set by fork_wait in the init's child only)
 ] as const;
 export type FdSlot = (typeof FD_SLOTS)[number];
 

@@ -29,3 +29,6 @@ export const STATUS_WARNING = 2;
 export const STATUS_EXIT = 3;
 /** Sent by the jail's init once it runs: the CLONE_VM child has left the parent's memory. */
 export const STATUS_READY = 4;
+/** Sent by the jail's init when the seccomp filter stopped a call it kills: op_index holds the
+ * process's pid in the jail's pid namespace, errno the syscall number. */
+export const STATUS_SECCOMP = 5;
