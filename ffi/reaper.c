@@ -56,6 +56,9 @@ static void on_signal(const struct nsj_jail *j, u32 index, long sfd, long child,
   while ((pid = SYS(WAIT4, -1, &status, NSJ_WNOHANG, 0)) > 0) {
     if (pid != child) continue;
     if (filtered && (status & 0x7f) == NSJ_SIGKILL) status = NSJ_SIGSYS;
+    long ru[18] = { 0 }; /* struct rusage: ru_maxrss (KiB) is the fifth long */
+    SYS(GETRUSAGE, NSJ_RUSAGE_CHILDREN, ru);
+    report(j, (u32)ru[4], 0, NSJ_STATUS_USAGE);
     report(j, index, status, NSJ_STATUS_EXIT);
     SYS(EXIT_GROUP, exit_code(status));
   }

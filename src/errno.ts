@@ -57,7 +57,12 @@ const HINTS: Record<string, string> = {
   "sethostname:EPERM": "a hostname needs a new uts namespace",
   "clone:EAGAIN": "the process limit (ulimit -u) is reached",
   // The init reports a failed fork at the first op of the command's process, setsid.
-  "setsid:EAGAIN": "the jail's init could not fork: the process limit (ulimit -u) is reached",
+  "setsid:EAGAIN": "the jail's init could not fork: the process limit (ulimit -u, or limits.pids) is reached",
+  "setrlimit:EPERM": "raising a hard limit above nsjail's own needs CAP_SYS_RESOURCE (run as root)",
+  "setpriority:EACCES": "a nice level below nsjail's own needs CAP_SYS_NICE, or limits.rlimit_nice",
+  "sched_setaffinity:EINVAL": "none of the CPUs in limits.cpu_affinity is online or allowed to nsjail (see taskset -p $$)",
+  "seccomp:EACCES": "installing a filter needs no_new_privs or CAP_SYS_ADMIN",
+  "seccomp_listener:EBUSY": "nsjail already runs under a seccomp filter with a listener (a container runtime's?): only one is allowed; give seccomp.deny_action other than kill, or run the command as PID 1",
   "*:EMFILE": "the open-file limit (ulimit -n) is too low",
   "*:ENFILE": "the system-wide open-file limit (sysctl fs.file-max) is reached",
   "*:ENOMEM": "out of memory, or the address-space limit (ulimit -v) is too low",

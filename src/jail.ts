@@ -2,7 +2,9 @@
 // built and encoded once, here; `--dry-run` prints the same plan, and a supervisor that
 // starts a config many times can spawn the same bytes each time.
 import type { HostFacts } from "./config/host.ts";
+import { usesCgroup } from "./config/limits-model.ts";
 import type { JailConfig } from "./config/model.ts";
+import type { CgroupUsage, JailCgroup } from "./launch/cgroup/index.ts";
 import { execInplace } from "./launch/inplace.ts";
 import { checkPassedFds } from "./launch/pass-fds.ts";
 import { spawnJail } from "./launch/spawn.ts";
@@ -11,7 +13,7 @@ import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
-import { Supervisor } from "./supervisor/supervisor.ts";
+import { Supervisor, type JailEnd } from "./supervisor/supervisor.ts";
 import { encodePlan } from "./wire/encode.ts";
 
 export interface PreparedJail {
@@ -53,12 +55,61 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   // `check` and the unit tests must not have.
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
-  checkPassedFds(linuxSys, jail.config);
-  if (jail.config.exec) execInplace(linuxSys, jail.bytes, imageFd);
-  // Without a pid namespace no init takes the jail's processes with it: orphans come back
-  // to nsjail, which kills them when the jail ends.
-  if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
-  const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
-  reaper ??= new Reaper(linuxSys, processEvents);
-  return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+  const config = jail.config;
+  checkPassedFds(linuxSys, config);
+  const sink = config.statusFd === null && config.statusFile === null ? null : (require("./supervisor/record-sink.ts") as typeof import("./supervisor/record-sink.ts")).openRecordSink(linuxSys, config);
+  const started = performance.now();
+  const record = (end: JailEnd | null, failure: unknown, pid: number | null, usage: CgroupUsage | null) => {
+    if (sink === null) return;
+    const { exitRecordOf } = require("./supervisor/exit-record.ts") as typeof import("./supervisor/exit-record.ts");
+    const outcome = { end, failure, pid, usage, wallMs: performance.now() - started, filtered: config.seccomp !== null, syscallName: syscallNamer(host) };
+    sink.write(exitRecordOf(outcome), (m) => log.warn(m));
+  };
+  let cgroup: JailCgroup | null = null;
+  let pid: number | null = null;
+  let end: JailEnd;
+  try {
+    // Before the clone: a cgroup that cannot be made stops the run before any process exists.
+    if (usesCgroup(config.limits)) cgroup = (require("./launch/cgroup/index.ts") as typeof import("./launch/cgroup/index.ts")).jailCgroups(log).create(config.limits);
+    if (config.exec) {
+      // The jail keeps nsjail's pid; the next start's sweep removes the cgroup once it is gone.
+      cgroup?.attach(process.pid);
+      execInplace(linuxSys, jail.bytes, imageFd);
+    }
+    // Without a pid namespace no init takes the jail's processes with it: orphans come back
+    // to nsjail, which kills them when the jail ends.
+    if (!config.unshare.has("pid")) linuxSys.setChildSubreaper();
+    const running = spawnJail(linuxSys, jail.plan, jail.bytes, config, host, imageFd, log, cgroup);
+    pid = running.pid;
+    reaper ??= new Reaper(linuxSys, processEvents);
+    end = await new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, config);
+  } catch (err) {
+    record(null, err, pid, endCgroup(cgroup, log));
+    throw err;
+  }
+  record(end, null, pid, endCgroup(cgroup, log));
+  return end.code;
+}
+
+/** What the jail's cgroup counted, read before it is removed with whatever still runs in it.
+ * A cgroup that cannot be removed is a warning: the jail's result stands. */
+function endCgroup(cgroup: JailCgroup | null, log: Logger): CgroupUsage | null {
+  if (cgroup === null) return null;
+  let usage: CgroupUsage | null = null;
+  try {
+    usage = cgroup.usage();
+    cgroup.remove();
+  } catch (err) {
+    log.warn(err instanceof Error ? err.message : String(err));
+  }
+  return usage;
+}
+
+/** Number → name for nsjail's architecture; the tables load only when a record needs a name. */
+function syscallNamer(host: HostFacts): (nr: number) => string | null {
+  return (nr) => {
+    const names = require("./sys/syscall-names.ts") as typeof import("./sys/syscall-names.ts");
+    const arch = names.syscallArchOf(host.arch);
+    return arch === null ? null : names.syscallName(arch, nr);
+  };
 }

@@ -1,5 +1,5 @@
 // Stage 5 (launch): clone the jail from an encoded plan, do the parent's half of the setup
-// (id maps), release the child and wait until it has exec'd or failed.
+// (id maps, the cgroup), release the child and wait until it has exec'd or failed.
 import type { HostFacts } from "../config/host.ts";
 import type { JailConfig } from "../config/model.ts";
 import type { Logger } from "../log.ts";
@@ -20,8 +20,16 @@ export interface RunningJail {
 /** One byte on the sync pipe: the parent's half of the setup is done. */
 const RELEASE = new Uint8Array([1]);
 
-/** `bytes` is `plan` encoded; `imageFd` the sealed trampoline image the init is exec'd from. */
-export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, imageFd: number, log: Logger): RunningJail {
+/** The jail's cgroup, as far as the launch is concerned. */
+export interface Attach {
+  attach(pid: number): void;
+}
+
+/** `bytes` is `plan` encoded; `imageFd` the sealed trampoline image the init is exec'd from;
+ * `cgroup` the jail's own cgroup, which the child joins before it is released. */
+export function spawnJail(
+  sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, imageFd: number, log: Logger, cgroup: Attach | null = null,
+): RunningJail {
   const status = sys.pipe();
   const sync = sys.pipe();
   const planFd = plan.initStart === null ? -1 : sys.memfd("nsjail-plan");
@@ -40,6 +48,9 @@ export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailC
     closeOwned(status.write);
     closeOwned(sync.read);
     writeIdMaps(sys, pid, config, host);
+    // Before the release: no op of the child, let alone the command, runs outside its limits,
+    // and its cgroup namespace (unshared right after the release) is rooted at this cgroup.
+    cgroup?.attach(pid);
     sys.write(sync.write, RELEASE);
     readStatus(sys, status.read, plan, log, true);
     // Held open until now: the child's check_parent op sees a hang-up if we died first.

@@ -5,7 +5,8 @@ import type { RunningJail } from "../launch/spawn.ts";
 import { readStatus } from "../launch/status-pipe.ts";
 import type { Logger } from "../log.ts";
 import { FORWARDED_SIGNALS, SIG } from "../sys/constants.ts";
-import type { Sys } from "../sys/sys.ts";
+import type { ChildExit, Sys } from "../sys/sys.ts";
+import type { StatusRecord } from "../wire/status.ts";
 import { describeWaitStatus, exitCodeOf } from "../wire/wait-status.ts";
 import type { Events } from "./events.ts";
 import type { Reaper } from "./reaper.ts";
@@ -23,7 +24,23 @@ const SIGNAL_NAMES: Record<number, NodeJS.Signals> = {
 };
 
 /** Why nsjail ended the jail itself, if it did: the exit code then says so. */
-type Verdict = { readonly kind: "time_limit" } | { readonly kind: "unheard"; readonly signal: number } | null;
+export type Verdict = { readonly kind: "time_limit" } | { readonly kind: "unheard"; readonly signal: number } | null;
+
+/** How a jail ended, for nsjail's exit code and the exit record (supervisor/exit-record.ts). */
+export interface JailEnd {
+  /** nsjail's exit code. */
+  readonly code: number;
+  /** How the jail's first process (the init, or the command without one) ended. */
+  readonly exit: ChildExit;
+  /** The command's own wait status as the init reported it; null without an init. */
+  readonly commandStatus: number | null;
+  /** The largest resident set of any process the init reaped, in bytes; null without an init
+   * (the first process shared Bun's memory until its exec, so wait4's figure says nothing). */
+  readonly maxRssBytes: number | null;
+  readonly verdict: Verdict;
+  /** Processes the seccomp filter killed, in order: pid in the jail, syscall number. */
+  readonly seccompKills: readonly { readonly pid: number; readonly nr: number }[];
+}
 
 export class Supervisor {
   constructor(
@@ -35,24 +52,33 @@ export class Supervisor {
     private readonly selfPid: number,
   ) {}
 
-  /** Resolves with nsjail's exit code once the jail's first process has ended and its last
-   * status records are read; rejects with a SetupError the command's child reported late. */
-  supervise(jail: RunningJail, config: JailConfig): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
+  /** Resolves with how the jail ended once its first process has ended and its last status
+   * records are read; rejects with a SetupError the command's child reported late. */
+  supervise(jail: RunningJail, config: JailConfig): Promise<JailEnd> {
+    return new Promise<JailEnd>((resolve, reject) => {
       let verdict: Verdict = null;
       const decide = (v: Verdict) => (verdict ??= v);
       const cleanups = [...this.forwardSignals(jail, config, decide), ...this.limitTime(jail, config, decide)];
-      this.reaper.watch(jail.pid, (status) => {
+      this.reaper.watch(jail.pid, (exit) => {
         for (const cleanup of cleanups) cleanup();
         if (!config.unshare.has("pid")) {
           const left = killDescendants(this.sys, this.selfPid, jail.pid);
           if (left > 0) this.log.debug(`killed ${left} process(es) the jail left behind`);
         }
+        let commandStatus: number | null = null;
+        let maxRssBytes: number | null = null;
+        const seccompKills: { pid: number; nr: number }[] = [];
+        const onRecord = (rec: StatusRecord) => {
+          if (rec.kind === "exit") commandStatus = rec.waitStatus;
+          if (rec.kind === "usage") maxRssBytes = rec.maxRssBytes;
+          if (rec.kind === "seccomp") seccompKills.push({ pid: rec.pid, nr: rec.nr });
+        };
         try {
-          // After the init exits, late records remain: the command child's own setup failure.
-          readStatus(this.sys, jail.statusFd, jail.plan, this.log, false);
-          this.log.debug(`jail ${jail.pid} ${describeWaitStatus(status)}`);
-          resolve(exitCodeFor(status, verdict));
+          // After the init exits, late records remain: the command child's own setup failure,
+          // its exit and the processes the seccomp filter killed.
+          readStatus(this.sys, jail.statusFd, jail.plan, this.log, false, onRecord);
+          this.log.debug(`jail ${jail.pid} ${describeWaitStatus(exit.status)}`);
+          resolve({ code: exitCodeFor(exit.status, verdict), exit, commandStatus, maxRssBytes, verdict, seccompKills });
         } catch (err) {
           reject(err);
         } finally {
