@@ -61,6 +61,29 @@ test("rootless launch: maps written while the child waits, then released", () =>
   expect(at("setDumpable", false)).toBeGreaterThan(at("release"));
 });
 
+test("the jail's cgroup takes the child after its maps and before the release", () => {
+  const sys = new FakeSys();
+  sys.reads = [statusRecord(0, 0, STATUS_READY)];
+  const cfg = config({ limits: { pids: 10 } });
+  const { plan, bytes } = prepareJail(cfg, host);
+  spawnJail(sys, plan, bytes, cfg, host, 6, quiet, { attach: (pid) => void sys.calls.push(["attach", pid]) });
+  const names = sys.calls.map((c) => c[0]);
+  expect(names.indexOf("attach")).toBeGreaterThan(names.lastIndexOf("writeProcFile"));
+  expect(names.indexOf("attach")).toBeLessThan(names.indexOf("write"));
+  expect(sys.calls).toContainEqual(["attach", 4242]);
+});
+
+test("a failed attach kills and reaps the child", () => {
+  const sys = new FakeSys();
+  const cfg = config({ limits: { pids: 10 } });
+  const { plan, bytes } = prepareJail(cfg, host);
+  const attach = () => {
+    throw new Error("cgroup v1: attach pid 4242: EACCES");
+  };
+  expect(() => spawnJail(sys, plan, bytes, cfg, host, 6, quiet, { attach })).toThrow("attach pid 4242");
+  expect(sys.calls.filter((c) => ["kill", "wait", "write"].includes(c[0] as string))).toEqual([["kill", 4242, 9], ["wait", 4242]]);
+});
+
 test("ranges go through newuidmap and keep setgroups allowed", () => {
   const sys = new FakeSys();
   sys.reads = [statusRecord(0, 0, STATUS_READY)];
