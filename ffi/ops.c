@@ -124,15 +124,13 @@ static long send_fd(long sock, long fd) {
 
 /* The filter with a listener (flags hold SECCOMP_FILTER_FLAG_NEW_LISTENER), handed to the
  * jail's init over `sock`: a call the filter kills then waits for the init, which names it.
- * A failure after the install ends setup, so the command never runs with a listener-less
- * filter (whose kills would turn into ENOSYS). */
+ * sendmsg is the one call made under the filter before execve (the planner checks that the
+ * filter allows it); both fds are close-on-exec, so nothing else needs to run. A failure
+ * ends setup, so the command never runs with a listener-less filter (whose kills would turn
+ * into ENOSYS). */
 static long op_seccomp_listener(const u64 *blob, u64 flags, long sock) {
   long listener = op_seccomp(blob, flags);
-  if (listener < 0) return listener;
-  long rc = send_fd(sock, listener);
-  SYS(CLOSE, listener);
-  SYS(CLOSE, sock);
-  return rc;
+  return listener < 0 ? listener : send_fd(sock, listener);
 }
 
 /* The mask travels as u32 words; the rest of the kernel's cpu_set_t is zero. */

@@ -87,6 +87,8 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
     record(null, err, pid, endCgroup(cgroup, log));
     throw err;
   }
+  const name = syscallNamer(host);
+  for (const k of end.seccompKills) log.warn(`seccomp: killed pid ${k.pid} (in the jail) at syscall ${name(k.nr) ?? `number ${k.nr}`}`);
   record(end, null, pid, endCgroup(cgroup, log));
   return end.code;
 }

@@ -59,8 +59,14 @@ describe("the seccomp filter", () => {
     expect(pid1.initStart).toBeNull();
   });
 
+  test("a filter that blocks sendmsg cannot hand its listener over: it kills by signal", () => {
+    expect(planOf({ seccomp: { default: "kill", allow: ["read"] } }).ops.at(-2)!.kind).toBe("seccomp");
+    expect(planOf({ seccomp: { deny: ["sendmsg", "uname"], deny_action: "kill" } }).ops.at(-2)!.kind).toBe("seccomp");
+    expect(planOf({ seccomp: { default: "kill", allow: ["read", "sendmsg"] } }).ops.at(-2)!.kind).toBe("seccomp_listener");
+  });
+
   test("the listener's filter notifies where the plain one kills", () => {
-    const listener = planOf({ seccomp: { default: "kill", allow: ["read"] } });
+    const listener = planOf({ seccomp: { default: "kill", allow: ["read", "sendmsg"] } });
     const plain = planOf({ seccomp: { default: "kill", allow: ["read"] }, as_pid_1: true });
     /** The k of every `ret` instruction (BPF_RET|BPF_K = 0x06). */
     const rets = (p: Plan) => {
