@@ -4,6 +4,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from "node:
 import type { Namespace } from "../config/model.ts";
 import { readHostFacts } from "../config/host.ts";
 import { resolveConfig } from "../config/resolve.ts";
+import { NO_LIMITS } from "../config/limits-model.ts";
 import { createLogger } from "../log.ts";
 
 export interface CheckResult {
@@ -27,14 +28,15 @@ function readSysctl(path: string): string | null {
   }
 }
 
-/** Runs /bin/true in a jail with only `ns` (plus user when not root) and reports how it went. */
-async function probeJail(ns: readonly Namespace[]): Promise<CheckResult> {
+/** Runs /bin/true in a jail with only `ns` (plus user when not root) and `keys`, and reports
+ * how it went. */
+async function probeJail(ns: readonly Namespace[], keys: Record<string, unknown> = {}): Promise<CheckResult> {
   const { prepareJail, runJail } = await import("../jail.ts");
   const host = readHostFacts();
   const lines: string[] = [];
   const log = createLogger("warn", (l) => void lines.push(l.trim()));
   try {
-    const config = resolveConfig({ file: null, cli: { unshare: [...ns] }, command: ["/bin/true"] }, host);
+    const config = resolveConfig({ file: null, cli: { unshare: [...ns], ...keys }, command: ["/bin/true"] }, host);
     const code = await runJail(prepareJail(config, host), host, log);
     const list = [...config.unshare].join(",") || "none";
     return { ok: code === 0, detail: code === 0 ? list : `exit ${code} ${lines.join("; ")}` };
@@ -85,24 +87,42 @@ export const CHECKS: readonly Check[] = [
   helperCheck("newuidmap"),
   helperCheck("newgidmap"),
   {
-    name: "cgroups",
+    name: "cgroup hierarchy",
     required: false,
-    hint: "no cgroup hierarchy is mounted at /sys/fs/cgroup",
+    hint: "no cgroup hierarchy is mounted (see /proc/self/mountinfo): [limits] memory, pids and cpu need one",
     probe: async () => {
-      const v2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
-      const controllers = v2 ? readSysctl("/sys/fs/cgroup/cgroup.controllers") : null;
-      const v1 = ["memory", "pids", "cpu"].filter((c) => existsSync(`/sys/fs/cgroup/${c}`));
-      if (v2) return { ok: true, detail: `v2 (controllers: ${controllers || "none"})` };
-      return { ok: v1.length > 0, detail: v1.length ? `v1 (${v1.join(", ")})` : "none found" };
+      const { findCgroupPlaces } = await import("../launch/cgroup/detect.ts");
+      const { nodeCgroupFs } = await import("../launch/cgroup/node-env.ts");
+      const places = findCgroupPlaces(nodeCgroupFs);
+      const v2 = places.v2 === null ? [] : [`v2 at ${places.v2} (controllers: ${readSysctl(`${places.v2}/cgroup.controllers`) || "none"})`];
+      const v1 = places.v1.size === 0 ? [] : [`v1 (${[...places.v1.keys()].join(", ")})`];
+      const found = [...v1, ...v2];
+      return { ok: found.length > 0, detail: found.join("; ") || "none found" };
     },
   },
   {
-    name: "seccomp",
+    name: "jail cgroup",
     required: false,
-    hint: "the kernel lacks CONFIG_SECCOMP_FILTER",
+    hint: "[limits] memory, pids and cpu cannot be used by this user here",
     probe: async () => {
-      const line = readFileSync("/proc/self/status", "utf8").match(/^Seccomp:\s+(\d)/m);
-      return { ok: line !== null, detail: line ? `available (this process: mode ${line[1]})` : "not available" };
+      const { jailCgroups } = await import("../launch/cgroup/index.ts");
+      try {
+        const jail = jailCgroups(createLogger("error")).create({ ...NO_LIMITS, pids: 16 });
+        jail.remove();
+        return { ok: true, detail: `cgroup v${jail.version}: made and removed ${jail.dirs[0]}` };
+      } catch (err) {
+        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+    },
+  },
+  {
+    name: "seccomp filter",
+    required: false,
+    hint: "the kernel lacks CONFIG_SECCOMP_FILTER, or a container's own filter forbids seccomp(2)",
+    probe: async () => {
+      // With a pid namespace the filter hands its listener to the jail's init: both paths run.
+      const probe = await probeJail(["pid"], { seccomp: { deny: ["uname"], deny_action: "kill" } });
+      return probe.ok ? { ok: true, detail: "a jail ran under a filter that kills, its listener held by the init" } : probe;
     },
   },
   {

@@ -148,6 +148,14 @@ describe.skipIf(!writable)("cgroup limits in a real jail", () => {
     expect(parent.jails()).toEqual([]);
   }, 15_000);
 
+  test("nsjail test makes and removes a jail cgroup", () => {
+    const r = Bun.spawnSync(argvIn(["test"]), { cwd: "/", timeout: 60_000 });
+    const out = r.stdout.toString();
+    expect(out).toMatch(/^ok +cgroup hierarchy +v1 \(|^ok +cgroup hierarchy +v2 at /m);
+    expect(out).toMatch(/^ok +jail cgroup +cgroup v[12]: made and removed \/sys\/fs\/cgroup\/\S+\/nsjail\.\d+\.0$/m);
+    expect(parent.jails()).toEqual([]);
+  }, 60_000);
+
   test.skipIf(!host.rootless)("rootless, limits give one line: what failed, where, and how to delegate", () => {
     const r = run(["--pids", "8", "--", "/bin/true"], "nobody");
     expect(r.code).toBe(255);

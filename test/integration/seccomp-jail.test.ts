@@ -78,6 +78,10 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(r.record).toMatchObject({ reason: "exited", exit_code: 7 });
     });
 
+    test("nsjail test installs a filter in a real jail", () => {
+      expect(nsjail(as, ["test"], { timeoutMs: 60_000 }).stdout).toMatch(/^ok +seccomp filter +a jail ran under a filter/m);
+    }, 60_000);
+
     test("--dry-run prints the filter's rules under its op", () => {
       const r = nsjail(as, ["run", "--dry-run", "--seccomp-deny", "uname", "--seccomp-deny-action", "kill", "--", "uname"]);
       expect(r.stdout).toMatch(/seccomp_listener\(<\d+ bytes>, 8, <listener>\)  # \[seccomp\] install the seccomp filter/);
