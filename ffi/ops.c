@@ -71,19 +71,17 @@ static void fill_ptrs(const struct nsj_plan *p, const u64 *a, const char **out) 
   out[a[0]] = 0;
 }
 
+/* execve, or with argv NULL only faccessat(X_OK): may `file` be run? */
+static long attempt(const char *file, const char **argv, const char **envp) {
+  return argv ? SYS(EXECVE, file, argv, envp) : SYS(FACCESSAT, NSJ_AT_FDCWD, file, NSJ_X_OK);
+}
+
 /* execvp without libc: a name with no '/' is tried in each PATH directory, as execvp does,
  * remembering EACCES so that "found but not executable" is not reported as ENOENT. */
-static long op_execve(const struct nsj_plan *p, const u64 *arg) {
-  const char *path = S(p, arg[0]), *search = S(p, arg[3]);
-  const u64 *av = A(p, arg[1]), *ev = A(p, arg[2]);
-  if (av[0] + ev[0] > NSJ_MAX_EXEC_STRINGS) return -NSJ_E2BIG;
-  const char *argv[NSJ_MAX_EXEC_STRINGS + 2];
-  const char **envp = argv + av[0] + 1;
-  fill_ptrs(p, av, argv);
-  fill_ptrs(p, ev, envp);
+static long search_path(const char *path, const char *search, const char **argv, const char **envp) {
   int has_slash = 0;
   for (const char *c = path; *c; c++) has_slash |= *c == '/';
-  if (has_slash || !search) return SYS(EXECVE, path, argv, envp);
+  if (has_slash || !search) return attempt(path, argv, envp);
   u64 plen = nsj_strlen(path);
   long err = -NSJ_ENOENT;
   for (const char *dir = search;;) {
@@ -96,13 +94,23 @@ static long op_execve(const struct nsj_plan *p, const u64 *arg) {
       for (u64 i = 0; i < dlen; i++) buf[i] = d[i];
       buf[dlen] = '/';
       for (u64 i = 0; i <= plen; i++) buf[dlen + 1 + i] = path[i];
-      long rc = SYS(EXECVE, buf, argv, envp);
+      long rc = attempt(buf, argv, envp);
       if (rc == -NSJ_EACCES) err = rc;
       else if (rc != -NSJ_ENOENT && rc != -NSJ_ENOTDIR) return rc;
     }
     if (!dir[n]) return err;
     dir += n + 1;
   }
+}
+
+static long op_execve(const struct nsj_plan *p, const u64 *arg) {
+  const u64 *av = A(p, arg[1]), *ev = A(p, arg[2]);
+  if (av[0] + ev[0] > NSJ_MAX_EXEC_STRINGS) return -NSJ_E2BIG;
+  const char *argv[NSJ_MAX_EXEC_STRINGS + 2];
+  const char **envp = argv + av[0] + 1;
+  fill_ptrs(p, av, argv);
+  fill_ptrs(p, ev, envp);
+  return search_path(S(p, arg[0]), S(p, arg[3]), argv, envp);
 }
 
 /* Installs a BPF filter (blob: [length, instructions…]). Needs no_new_privs, planned before. */
@@ -206,6 +214,7 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_SETPRIORITY: return SYS(SETPRIORITY, a[0], a[1], a[2]);
   case NSJ_OP_SCHED_SETAFFINITY: return op_sched_setaffinity(A(p, a[0]));
   case NSJ_OP_SECCOMP_LISTENER: return op_seccomp_listener(A(p, a[0]), a[1], F(2));
+  case NSJ_OP_FACCESSAT: return search_path(S(p, a[0]), S(p, a[1]), 0, 0);
   }
   return -NSJ_EINVAL;
 }

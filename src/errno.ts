@@ -53,6 +53,8 @@ const HINTS: Record<string, string> = {
   "write:EPERM": "mapping ids other than your own needs root or newuidmap/newgidmap (package uidmap)",
   "execve:ENOENT": "the command was not found inside the jail (check the path and PATH)",
   "execve:EACCES": "the command is not executable inside the jail (permissions or a noexec mount)",
+  "faccessat:ENOENT": "the command was not found inside the jail (check the path and PATH)",
+  "faccessat:EACCES": "the command is not executable inside the jail (permissions or a noexec mount)",
   "mount:EPERM": "the mount is not allowed in this user namespace",
   "sethostname:EPERM": "a hostname needs a new uts namespace",
   "clone:EAGAIN": "the process limit (ulimit -u) is reached",

@@ -26,24 +26,31 @@ function planCloseFds(config: JailConfig): Op[] {
   return ops;
 }
 
-/** The filter goes in last, so it can block nothing of the setup; loaded only when asked for. */
-function planFilter(config: JailConfig, host: HostFacts): Op[] {
+/**
+ * The filter goes in last, so it can block nothing of the setup; loaded only when asked for.
+ * A failed execve is reported with write(2), which the filter may block: the command is
+ * looked up first (faccessat X_OK along the same PATH), so "not found" and "not executable"
+ * still come out as setup errors.
+ */
+function planFilter(config: JailConfig, host: HostFacts, file: string, path: string | null): Op[] {
   if (config.seccomp === null) return [];
   const { planSeccomp } = require("./seccomp/plan.ts") as typeof import("./seccomp/plan.ts");
-  return planSeccomp(config.seccomp, host.arch, usesInit(config));
+  const check = op("faccessat", [file, path], { path: "command", note: `execve ${file}` });
+  return [check, ...planSeccomp(config.seccomp, host.arch, usesInit(config))];
 }
 
 export function planCommand(config: JailConfig, host: HostFacts): Op[] {
   const [file, ...rest] = config.command;
   const env = config.env.map(([k, v]) => `${k}=${v}`);
   const path = config.env.find(([k]) => k === "PATH")?.[1] ?? null;
+  const search = file!.includes("/") ? null : path;
   return [
     // A new session: the command has no controlling terminal of the caller (TIOCSTI).
     op("setsid", [], { path: "security", note: "new session (setsid)" }),
     op("chdir", [config.chdir], { path: "chdir", note: `chdir ${config.chdir}` }),
     ...planCloseFds(config),
-    ...planFilter(config, host),
-    op("execve", [file!, [file!, ...rest], env, file!.includes("/") ? null : path], {
+    ...planFilter(config, host, file!, search),
+    op("execve", [file!, [file!, ...rest], env, search], {
       path: "command",
       note: `execve ${file}`,
     }),

@@ -34,6 +34,7 @@ export const OP_CODES = {
   sched_setaffinity: 28,
   // 70-79: limits, seccomp and the exit record
   seccomp_listener: 70,
+  faccessat: 71,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -73,6 +74,7 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   setpriority: "iii",
   sched_setaffinity: "n",
   seccomp_listener: "bif",
+  faccessat: "ss",
 };
 
 /**
