@@ -167,21 +167,18 @@ export function idDefaults(f: IdFields, host: HostFacts, unshare: ReadonlySet<st
   return { uid, gid, uidMap: f.uid_map ?? one(uid, host.uid), gidMap: f.gid_map ?? one(gid, host.gid), groups };
 }
 
-/**
- * Whether nsjail can write `map` itself: unprivileged, only a single line mapping the caller's
- * own id. Anything else goes through the setuid newuidmap/newgidmap, which check /etc/subuid
- * and /etc/subgid.
- */
+/** Unprivileged, nsjail may write only a single line mapping the caller's own id; anything
+ * else goes through the setuid newuidmap/newgidmap, which check /etc/subuid and /etc/subgid. */
 export function mapNeedsHelper(map: readonly IdMap[], hostUid: number, ownId: number): boolean {
   return hostUid !== 0 && !(map.length === 1 && map[0]!.count === 1 && map[0]!.outside === ownId);
 }
 
 /**
- * Whether the jail's first process may call setgroups: always without a user namespace; with
- * one, the kernel denies it once /proc/PID/setgroups says "deny", which a process writing its
- * own gid_map unprivileged (or in exec mode, from inside) must write first. Root writes the map
- * with CAP_SETGID, and newgidmap leaves setgroups allowed when it maps a range from
- * /etc/subgid, which every map it is needed for holds.
+ * Whether the jail's first process may call setgroups. In a user namespace the kernel denies
+ * it once /proc/PID/setgroups says "deny", which whoever writes its own gid_map without
+ * CAP_SETGID must write first (nsjail rootless, or the jail itself in exec mode). Root has the
+ * capability, and newgidmap keeps setgroups allowed when it maps a range from /etc/subgid,
+ * which every map it is needed for holds.
  */
 export function canSetGroups(config: JailConfig, host: HostFacts): boolean {
   if (!config.unshare.has("user")) return true;

@@ -88,6 +88,14 @@ export function defineKey<K extends string, T>(spec: KeySpec & { readonly key: K
   return { ...spec, read };
 }
 
+/** A table key (`[limits]`): no flag of its own, one per field. */
+export function defineTable<K extends string, T>(
+  spec: Pick<KeySpec, "defaultDoc" | "doc"> & { readonly key: K; readonly fields: readonly KeySpec[] },
+  read: Reader<T>,
+): Key<K, T> {
+  return defineKey({ ...spec, flag: null, kind: "table", repeatable: false, placeholder: "" }, read);
+}
+
 /** `{ key: typed value }` for a list of keys: what the readers of one concern produce. */
 export type ValuesOf<Keys extends readonly Key<string, unknown>[]> = {
   [E in Keys[number] as E["key"]]: E extends Key<string, infer T> ? T : never;

@@ -4,7 +4,7 @@
 import type { LimitsSpec } from "../limits-model.ts";
 import { NO_LIMITS, RLIMIT_UNITS, type RlimitName } from "../limits-model.ts";
 import type { JailConfig } from "../model.ts";
-import { defineKey, type KeySpec, type Reader, type ValuesOf } from "./key.ts";
+import { defineTable, type KeySpec, type Reader, type ValuesOf } from "./key.ts";
 
 type FieldDoc = Pick<KeySpec, "kind" | "placeholder" | "defaultDoc" | "doc">;
 
@@ -38,13 +38,9 @@ const readLimitsTable: Reader<LimitsSpec> = (v, path, { report }) =>
   (require("../limits.ts") as typeof import("../limits.ts")).readLimits(v, path, report);
 
 export const LIMIT_KEYS = [
-  defineKey(
+  defineTable(
     {
       key: "limits",
-      flag: null,
-      kind: "table",
-      repeatable: false,
-      placeholder: "",
       defaultDoc: "none: nothing is limited beyond what nsjail itself has",
       doc: "Resource limits: a cgroup per jail (memory, pids, CPU bandwidth; created before the command starts and removed when the jail ends), rlimits, the nice level and CPU affinity. A flag sets one key and keeps the file's others.",
       fields: LIMIT_FIELDS,

@@ -5,7 +5,7 @@ import type { ConfigIssue } from "../../errors.ts";
 import type { HostFacts } from "../host.ts";
 import type { JailConfig } from "../model.ts";
 import type { SeccompPolicy } from "../seccomp.ts";
-import { defineKey, type KeySpec, type Reader, type Rule, type ValuesOf } from "./key.ts";
+import { defineTable, type KeySpec, type Reader, type Rule, type ValuesOf } from "./key.ts";
 
 const field = (key: string, flag: string, d: Pick<KeySpec, "kind" | "repeatable" | "placeholder" | "defaultDoc" | "doc">): KeySpec => ({ key, flag, ...d });
 
@@ -24,13 +24,9 @@ const readSeccompTable: Reader<SeccompPolicy> = (v, path, { report }) =>
   (require("../seccomp.ts") as typeof import("../seccomp.ts")).readSeccomp(v, path, report);
 
 export const SECCOMP_KEYS = [
-  defineKey(
+  defineTable(
     {
       key: "seccomp",
-      flag: null,
-      kind: "table",
-      repeatable: false,
-      placeholder: "",
       defaultDoc: "none: no filter",
       doc: "A syscall filter (seccomp BPF) for the command, installed right before its execve: nsjail's own setup and the jail's init are never filtered. The architecture is checked and x32 calls are killed. A flag sets one key and keeps the file's others.",
       fields: SECCOMP_FIELDS,
