@@ -32,8 +32,10 @@ function argvIn(args: readonly string[], as: "root" | "nobody" = "root"): string
   return ["/bin/sh", "-c", `${parent.enter}exec 3>&2 ${quoted}`];
 }
 
+/** nsjail run with its exit record on fd 3, split back out of stderr; exec mode has none. */
 function run(args: readonly string[], as: "root" | "nobody" = "root"): Result & { record: Record<string, unknown> | null } {
-  const r = Bun.spawnSync(argvIn(["run", "--status-fd", "3", ...args], as), { cwd: "/", timeout: 20_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+  const record = args.includes("--exec") ? [] : ["--status-fd", "3"];
+  const r = Bun.spawnSync(argvIn(["run", ...record, ...args], as), { cwd: "/", timeout: 20_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
   const stderr = r.stderr.toString();
   const line = stderr.split("\n").find((l) => l.startsWith("{"));
   return { code: r.exitCode ?? 137, stdout: r.stdout.toString(), stderr: stderr.split("\n").filter((l) => !l.startsWith("{")).join("\n"), record: line ? JSON.parse(line) : null };
@@ -147,6 +149,17 @@ describe.skipIf(!writable)("cgroup limits in a real jail", () => {
     expect(next.stderr).toContain(`left behind by nsjail pid ${jail.pid}`);
     expect(parent.jails()).toEqual([]);
   }, 15_000);
+
+  test("exec mode: nsjail joins the cgroup before it becomes the jail; the next start removes it", () => {
+    const r = run(["--exec", "--pids", "8", "--", "/bin/sh", "-c", "cat /proc/self/cgroup; i=0; while [ $i -lt 20 ]; do sleep 5 & i=$((i+1)); done"]);
+    for (const line of r.stdout.trim().split("\n")) expect(line).toMatch(/:\/$/);
+    expect(r.stderr).toContain("Cannot fork");
+    const left = parent.jails();
+    expect(left.length).toBeGreaterThan(0);
+    const next = run(["--pids", "8", "--", "/bin/true"]);
+    for (const dir of left) expect(next.stderr).toContain(`removed the cgroup ${dir} left behind`);
+    expect(parent.jails()).toEqual([]);
+  });
 
   test("nsjail test makes and removes a jail cgroup", () => {
     const r = Bun.spawnSync(argvIn(["test"]), { cwd: "/", timeout: 60_000 });

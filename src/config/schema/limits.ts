@@ -42,7 +42,7 @@ export const LIMIT_KEYS = [
     {
       key: "limits",
       defaultDoc: "none: nothing is limited beyond what nsjail itself has",
-      doc: "Resource limits: a cgroup per jail (memory, pids, CPU bandwidth; created before the command starts and removed when the jail ends), rlimits, the nice level and CPU affinity. A flag sets one key and keeps the file's others.",
+      doc: "Resource limits: a cgroup per jail (memory, pids, CPU bandwidth; created before the command starts and removed when the jail ends, or with exec by the next nsjail start), rlimits, the nice level and CPU affinity. A flag sets one key and keeps the file's others.",
       fields: LIMIT_FIELDS,
     },
     readLimitsTable,
