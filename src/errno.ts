@@ -60,6 +60,7 @@ const HINTS: Record<string, string> = {
   "clone:EAGAIN": "the process limit (ulimit -u) is reached",
   // The init reports a failed fork at the first op of the command's process, setsid.
   "setsid:EAGAIN": "the jail's init could not fork: the process limit (ulimit -u, or limits.pids) is reached",
+  "setsid:EMFILE": "the jail's init could not start the command: the open-file limit (ulimit -n, or limits.rlimit_nofile, which the init shares) is too low",
   "setrlimit:EPERM": "raising a hard limit above nsjail's own needs CAP_SYS_RESOURCE (run as root)",
   "setpriority:EACCES": "a nice level below nsjail's own needs CAP_SYS_NICE, or limits.rlimit_nice",
   "sched_setaffinity:EINVAL": "none of the CPUs in limits.cpu_affinity is online or allowed to nsjail (see taskset -p $$)",

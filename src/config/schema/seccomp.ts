@@ -17,7 +17,7 @@ export const SECCOMP_FIELDS: readonly KeySpec[] = [
   field("deny", "--seccomp-deny", { kind: "string[]", repeatable: true, placeholder: "NAME", defaultDoc: "none", doc: "Syscalls that get `deny_action`, by name, or `@dangerous` (kexec_load, init_module, bpf, userfaultfd, keyctl, perf_event_open, open_by_handle_at, io_uring, …)." }),
   field("deny_action", "--seccomp-deny-action", { kind: "string", repeatable: false, placeholder: "ACTION", defaultDoc: "`errno`", doc: "What a denied syscall does: `errno`, `kill`, `log` or `trap`." }),
   field("errno", "--seccomp-errno", { kind: "errno", repeatable: false, placeholder: "ERRNO", defaultDoc: "`EPERM`", doc: "The error every `errno` action returns, by name or number (1..4095)." }),
-  field("nested_userns", "--nested-userns", { kind: "bool", repeatable: false, placeholder: "", defaultDoc: "`true`", doc: "false: the command cannot create user namespaces (unshare/clone with CLONE_NEWUSER fail with EPERM, clone3 with ENOSYS)." }),
+  field("nested_userns", "--nested-userns", { kind: "bool", repeatable: false, placeholder: "", defaultDoc: "`true`", doc: "Whether the command may create user namespaces; with false, unshare and clone with CLONE_NEWUSER fail with EPERM, and clone3 with ENOSYS." }),
 ];
 
 const readSeccompTable: Reader<SeccompPolicy> = (v, path, { report }) =>
