@@ -11,6 +11,7 @@ import { spawnJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
+import type { Sys } from "./sys/sys.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
 import { Supervisor, type JailEnd } from "./supervisor/supervisor.ts";
@@ -57,20 +58,16 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   const imageFd = loadNative().imageFd;
   const config = jail.config;
   checkPassedFds(linuxSys, config);
-  const sink = config.statusFd === null && config.statusFile === null ? null : (require("./supervisor/record-sink.ts") as typeof import("./supervisor/record-sink.ts")).openRecordSink(linuxSys, config);
-  const started = performance.now();
-  const record = (end: JailEnd | null, failure: unknown, pid: number | null, usage: CgroupUsage | null) => {
-    if (sink === null) return;
-    const { exitRecordOf } = require("./supervisor/exit-record.ts") as typeof import("./supervisor/exit-record.ts");
-    const outcome = { end, failure, pid, usage, wallMs: performance.now() - started, filtered: config.seccomp !== null, syscallName: syscallNamer(host) };
-    sink.write(exitRecordOf(outcome), (m) => log.warn(m));
-  };
+  const record = exitRecorder(linuxSys, config, host, log);
   let cgroup: JailCgroup | null = null;
   let pid: number | null = null;
   let end: JailEnd;
   try {
     // Before the clone: a cgroup that cannot be made stops the run before any process exists.
-    if (usesCgroup(config.limits)) cgroup = (require("./launch/cgroup/index.ts") as typeof import("./launch/cgroup/index.ts")).jailCgroups(log).create(config.limits);
+    if (usesCgroup(config.limits)) {
+      const { jailCgroups } = require("./launch/cgroup/index.ts") as typeof import("./launch/cgroup/index.ts");
+      cgroup = jailCgroups(log).create(config.limits);
+    }
     if (config.exec) {
       // The jail keeps nsjail's pid; the next start's sweep removes the cgroup once it is gone.
       cgroup?.attach(process.pid);
@@ -91,6 +88,21 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   for (const k of end.seccompKills) log.warn(`seccomp: killed pid ${k.pid} (in the jail) at syscall ${name(k.nr) ?? `number ${k.nr}`}`);
   record(end, null, pid, endCgroup(cgroup, log));
   return end.code;
+}
+
+type Recorder = (end: JailEnd | null, failure: unknown, pid: number | null, usage: CgroupUsage | null) => void;
+
+/** Opens where the exit record goes (a bad status_file stops the run here) and starts the
+ * wall clock; the returned function writes the record. Loaded only when one is asked for. */
+function exitRecorder(sys: Sys, config: JailConfig, host: HostFacts, log: Logger): Recorder {
+  if (config.statusFd === null && config.statusFile === null) return () => {};
+  const sink = (require("./supervisor/record-sink.ts") as typeof import("./supervisor/record-sink.ts")).openRecordSink(sys, config);
+  const started = performance.now();
+  return (end, failure, pid, usage) => {
+    const { exitRecordOf } = require("./supervisor/exit-record.ts") as typeof import("./supervisor/exit-record.ts");
+    const filtered = config.seccomp !== null;
+    sink.write(exitRecordOf({ end, failure, pid, usage, wallMs: performance.now() - started, filtered, syscallName: syscallNamer(host) }), (m) => log.warn(m));
+  };
 }
 
 /** What the jail's cgroup counted, read before it is removed with whatever still runs in it.
