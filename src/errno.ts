@@ -66,6 +66,7 @@ const HINTS: Record<string, string> = {
   "sched_setaffinity:EINVAL": "none of the CPUs in limits.cpu_affinity is online or allowed to nsjail (see taskset -p $$)",
   "seccomp:EACCES": "installing a filter needs no_new_privs or CAP_SYS_ADMIN",
   "seccomp_listener:EBUSY": "nsjail already runs under a seccomp filter with a listener (a container runtime's?): only one is allowed; give seccomp.deny_action other than kill, or run the command as PID 1",
+  "connect:EACCES": "a setns socket lets in only its jail's owner and root, unless its setns_allow names you",
   "*:EMFILE": "the open-file limit (ulimit -n) is too low",
   "*:ENFILE": "the system-wide open-file limit (sysctl fs.file-max) is reached",
   "*:ENOMEM": "out of memory, or the address-space limit (ulimit -v) is too low",

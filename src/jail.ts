@@ -2,19 +2,20 @@
 // built and encoded once, here; `--dry-run` prints the same plan, and a supervisor that
 // starts a config many times can spawn the same bytes each time.
 import type { HostFacts } from "./config/host.ts";
-import { usesCgroup } from "./config/limits-model.ts";
 import type { JailConfig } from "./config/model.ts";
-import type { CgroupUsage, JailCgroup } from "./launch/cgroup/index.ts";
 import { execInplace } from "./launch/inplace.ts";
 import { checkPassedFds } from "./launch/pass-fds.ts";
-import { spawnJail } from "./launch/spawn.ts";
+import { planImage, type LaunchFds, type RunningJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
+import { hostIdOf } from "./plan/user.ts";
+import { SIG } from "./sys/constants.ts";
 import type { Sys } from "./sys/sys.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
-import { Supervisor, type JailEnd } from "./supervisor/supervisor.ts";
+import { endCgroup, JailLife, makeCgroup } from "./supervisor/jail-life.ts";
+import { logStart, Supervisor } from "./supervisor/supervisor.ts";
 import { encodePlan } from "./wire/encode.ts";
 
 export interface PreparedJail {
@@ -31,16 +32,20 @@ export function prepareJail(config: JailConfig, host: HostFacts): PreparedJail {
 /** A short fingerprint of the encoded plan: `--dry-run` and a debug-level run print it, so
  * anyone can check that what was shown is what ran. */
 export function planDigest(jail: PreparedJail): string {
-  return `plan: ${jail.plan.ops.length} ops, ${jail.bytes.length} bytes, hash ${Bun.hash(jail.bytes).toString(16)}`;
+  const { ops, bytes, hash } = planSize(jail);
+  return `plan: ${ops} ops, ${bytes} bytes, hash ${hash}`;
+}
+
+/** The digest's facts, for `--dry-run --json`. */
+export function planSize(jail: PreparedJail): { readonly ops: number; readonly bytes: number; readonly hash: string } {
+  return { ops: jail.plan.ops.length, bytes: jail.bytes.length, hash: Bun.hash(jail.bytes).toString(16) };
 }
 
 let reaper: Reaper | undefined;
 
 /** The host uid the command runs as: its uid seen through the uid map, if any. */
 function hostUidOf(config: JailConfig): number | null {
-  if (!config.unshare.has("user")) return config.uid;
-  const range = config.uidMap.find((m) => config.uid >= m.inside && config.uid < m.inside + m.count);
-  return range === undefined ? null : range.outside + (config.uid - range.inside);
+  return config.unshare.has("user") ? hostIdOf(config.uidMap, config.uid) : config.uid;
 }
 
 function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): void {
@@ -50,80 +55,68 @@ function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): vo
 
 /** Runs the jail to its end and returns nsjail's exit code; in exec mode never returns. */
 export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger): Promise<number> {
-  if (jail.config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
-  warnAboutExposure(jail.config, host, log);
+  const { config } = jail;
+  if (config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
+  warnAboutExposure(config, host, log);
   // Loaded here, not at the top: loading the trampoline is a side effect that --dry-run,
   // `check` and the unit tests must not have.
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
-  const config = jail.config;
   checkPassedFds(linuxSys, config);
-  const record = exitRecorder(linuxSys, config, host, log);
-  let cgroup: JailCgroup | null = null;
-  let pid: number | null = null;
-  let end: JailEnd;
+  if (config.exec) execJail(jail, linuxSys, imageFd, log);
+  const ctx = { sys: linuxSys, host, log };
+  const launch: LaunchFds = { image: imageFd, plan: planImage(linuxSys, jail.bytes) };
+  // Opened before anything starts: a status_file that cannot be opened ends the run here.
+  const first = new JailLife(ctx, jail, launch);
+  // Without a pid namespace no init takes the jail's processes with it: orphans come back
+  // to nsjail, which kills them when the jail ends.
+  if (!config.unshare.has("pid")) linuxSys.setChildSubreaper();
+  // Bound before the clone, so that a path in the way fails before the jail starts.
+  const setns = config.setns.path === null ? null : await openSetnsServer(config, host, log);
+  const serve = (running: RunningJail) => {
+    try {
+      setns?.serve(jail.plan, running.pid);
+    } catch (err) {
+      linuxSys.kill(running.pid, SIG.KILL);
+      linuxSys.wait(running.pid);
+      linuxSys.close(running.statusFd);
+      throw err;
+    }
+  };
+  reaper ??= new Reaper(linuxSys, processEvents);
+  const supervisor = new Supervisor(linuxSys, log, reaper, processEvents, process.pid);
   try {
-    // Before the clone: a cgroup that cannot be made stops the run before any process exists.
-    if (usesCgroup(config.limits)) {
-      const { jailCgroups } = require("./launch/cgroup/index.ts") as typeof import("./launch/cgroup/index.ts");
-      cgroup = jailCgroups(log).create(config.limits);
-    }
-    if (config.exec) {
-      // The jail keeps nsjail's pid; the next start's sweep removes the cgroup once it is gone.
-      cgroup?.attach(process.pid);
-      execInplace(linuxSys, jail.bytes, imageFd);
-    }
-    // Without a pid namespace no init takes the jail's processes with it: orphans come back
-    // to nsjail, which kills them when the jail ends.
-    if (!config.unshare.has("pid")) linuxSys.setChildSubreaper();
-    const running = spawnJail(linuxSys, jail.plan, jail.bytes, config, host, imageFd, log, cgroup);
-    pid = running.pid;
-    reaper ??= new Reaper(linuxSys, processEvents);
-    end = await new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, config);
+    if (config.restart.mode === "never") return await first.run(supervisor, undefined, serve);
+    // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
+    const { superviseWithRestart } = await import("./supervisor/respawn.ts");
+    // Each start has a cgroup and an exit record of its own; the first's sink is open already.
+    const lives = [first];
+    const run = (forwarded: readonly number[], onStart: (running: RunningJail) => void) =>
+      (lives.pop() ?? new JailLife(ctx, jail, launch)).run(supervisor, forwarded, (running) => {
+        serve(running);
+        onStart(running);
+      });
+    return await superviseWithRestart({ sys: linuxSys, log, events: processEvents, run, now: Date.now }, config);
+  } finally {
+    setns?.close();
+  }
+}
+
+/** Exec mode: the jail takes over nsjail's own process (and pid), in its cgroup. */
+function execJail(jail: PreparedJail, sys: Sys, imageFd: number, log: Logger): never {
+  logStart(jail.config, process.pid, log);
+  // The jail keeps nsjail's pid; the next start's sweep removes the cgroup once it is gone.
+  const cgroup = makeCgroup(jail.config, log);
+  try {
+    cgroup?.attach(process.pid);
+    return execInplace(sys, jail.bytes, imageFd);
   } catch (err) {
-    record(null, err, pid, endCgroup(cgroup, log));
+    endCgroup(cgroup, log);
     throw err;
   }
-  const name = syscallNamer(host);
-  for (const k of end.seccompKills) log.warn(`seccomp: killed pid ${k.pid} (in the jail) at syscall ${name(k.nr) ?? `number ${k.nr}`}`);
-  record(end, null, pid, endCgroup(cgroup, log));
-  return end.code;
 }
 
-type Recorder = (end: JailEnd | null, failure: unknown, pid: number | null, usage: CgroupUsage | null) => void;
-
-/** Opens where the exit record goes (a bad status_file stops the run here) and starts the
- * wall clock; the returned function writes the record. Loaded only when one is asked for. */
-function exitRecorder(sys: Sys, config: JailConfig, host: HostFacts, log: Logger): Recorder {
-  if (config.statusFd === null && config.statusFile === null) return () => {};
-  const sink = (require("./supervisor/record-sink.ts") as typeof import("./supervisor/record-sink.ts")).openRecordSink(sys, config);
-  const started = performance.now();
-  return (end, failure, pid, usage) => {
-    const { exitRecordOf } = require("./supervisor/exit-record.ts") as typeof import("./supervisor/exit-record.ts");
-    const filtered = config.seccomp !== null;
-    sink.write(exitRecordOf({ end, failure, pid, usage, wallMs: performance.now() - started, filtered, syscallName: syscallNamer(host) }), (m) => log.warn(m));
-  };
-}
-
-/** What the jail's cgroup counted, read before it is removed with whatever still runs in it.
- * A cgroup that cannot be removed is a warning: the jail's result stands. */
-function endCgroup(cgroup: JailCgroup | null, log: Logger): CgroupUsage | null {
-  if (cgroup === null) return null;
-  let usage: CgroupUsage | null = null;
-  try {
-    usage = cgroup.usage();
-    cgroup.remove();
-  } catch (err) {
-    log.warn(err instanceof Error ? err.message : String(err));
-  }
-  return usage;
-}
-
-/** Number → name for nsjail's architecture; the tables load only when a record needs a name. */
-function syscallNamer(host: HostFacts): (nr: number) => string | null {
-  return (nr) => {
-    const names = require("./sys/syscall-names.ts") as typeof import("./sys/syscall-names.ts");
-    const arch = names.syscallArchOf(host.arch);
-    return arch === null ? null : names.syscallName(arch, nr);
-  };
+async function openSetnsServer(config: JailConfig, host: HostFacts, log: Logger) {
+  const { SetnsServer } = await import("./supervisor/setns-server.ts");
+  return new SetnsServer(config, host, log);
 }

@@ -2,7 +2,7 @@
 // sets in the parsed options object, and parsed options → the raw snake_case table a TOML file
 // would give, so the validator checks both the same way. Shared by commander and the fast path.
 import { MAX_CONFIG_MIB } from "../config/load.ts";
-import { SCHEMA, type KeySpec } from "../config/schema/index.ts";
+import { SCHEMA, type KeySpec, type Shorthand } from "../config/schema/index.ts";
 
 /** A flag: a schema key's, or one that sets the key `key` of the table key `table`. */
 export type FlagSpec = KeySpec & { readonly flag: string; readonly table: string | null };
@@ -12,6 +12,14 @@ export const FLAGGED: readonly FlagSpec[] = (SCHEMA as readonly KeySpec[]).flatM
   ...(s.flag === null ? [] : [{ ...s, flag: s.flag, table: null }]),
   ...(s.fields ?? []).flatMap((f) => (f.flag === null ? [] : [{ ...f, flag: f.flag, table: s.key }])),
 ]);
+
+/** Every valueless shorthand flag (`-q`, `--keep-env-all`) with the key it stands for. */
+export const SHORTHANDS: readonly (Shorthand & { readonly spec: KeySpec })[] = (SCHEMA as readonly KeySpec[]).flatMap((spec) =>
+  (spec.shorthands ?? []).map((s) => ({ ...s, spec })),
+);
+
+/** `--` ends the options: a value flag never takes it as its value (`--hostname -- cmd`). */
+export const END_OF_OPTIONS = "--";
 
 export interface RunOption {
   readonly short: string | null;
@@ -23,8 +31,9 @@ export interface RunOption {
 
 /** `run`'s own options, which are not config keys (commander registers them from here too). */
 export const RUN_OPTIONS: readonly RunOption[] = [
-  { short: "-c", long: "--config", placeholder: "file", doc: `TOML config file, a regular file of at most ${MAX_CONFIG_MIB} MiB (flags override its keys)` },
+  { short: "-c", long: "--config", placeholder: "file", doc: `TOML config file, a regular file of at most ${MAX_CONFIG_MIB} MiB (flags override its values and add to its lists)` },
   { short: null, long: "--dry-run", placeholder: null, doc: "print the plan, one op a line, and exit" },
+  { short: null, long: "--json", placeholder: null, doc: "with --dry-run: print the plan as one JSON object" },
 ];
 
 /** A boolean flag's off switch: `--exec` → `--no-exec`. */
@@ -53,6 +62,14 @@ export function flagsToRaw(opts: Record<string, unknown>): Record<string, unknow
     if (value === undefined) continue;
     if (s.table === null) raw[s.key] = convert(s, value);
     else ((raw[s.table] ??= {}) as Record<string, unknown>)[s.key] = convert(s, value);
+  }
+  // A shorthand adds its value to a list; for a single value the key's own flag wins, and of
+  // two shorthands the later in the schema (`-v` over `-q`).
+  const explicit = new Set(Object.keys(raw));
+  for (const s of SHORTHANDS) {
+    if (opts[attributeFor(s.flag)] !== true) continue;
+    if (s.spec.repeatable) raw[s.spec.key] = [...((raw[s.spec.key] as unknown[] | undefined) ?? []), s.value];
+    else if (!explicit.has(s.spec.key)) raw[s.spec.key] = s.value;
   }
   return raw;
 }

@@ -5,39 +5,57 @@ import type { JailConfig } from "./model.ts";
 import { loadConfigFile } from "./load.ts";
 import type { HostFacts } from "./host.ts";
 import { nodeReadFile, type ReadFile } from "./read-file.ts";
+import { specFor } from "./schema/index.ts";
 import { validateConfig } from "./validate.ts";
 
 export interface ResolveOptions {
   /** TOML file, or null for a CLI-only jail. */
   readonly file: string | null;
-  /** Raw snake_case keys from cli/flag-table.ts flagsToRaw(); they win over the file's. */
+  /** Raw snake_case keys from cli/flag-table.ts flagsToRaw(): a list is added to the file's
+   * (`replaces` keys excepted), any other value wins over the file's. */
   readonly cli: Record<string, unknown>;
   /** Words after `--`; when non-empty they replace the file's `command`. */
   readonly command: readonly string[];
+  /** Raw keys under the file's (the emperor's defaults for its vassals); the file wins. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
+  /** `nsjail check`: a file without `command` is a profile, not an error. */
+  readonly profile?: boolean;
+}
+
+/** A list flag adds to the file's list (so `--env` overrides a file variable of the same
+ * name, later entries winning); `unshare` replaces it. `cliKeys` records the key path with
+ * the number of the file's items in front, so issues tell the parts apart. */
+function withFlag(path: string, own: unknown, value: unknown, cliKeys: Map<string, number>): unknown {
+  const spec = specFor(path);
+  const adds = spec?.repeatable === true && spec.replaces !== true && Array.isArray(own) && Array.isArray(value);
+  cliKeys.set(path, adds ? (own as unknown[]).length : 0);
+  return adds ? [...(own as unknown[]), ...(value as unknown[])] : value;
 }
 
 /** Throws ConfigError (exit 2) listing every problem of the file and flags together. */
 export function resolveConfig(opts: ResolveOptions, host: HostFacts, readFile: ReadFile = nodeReadFile): JailConfig {
   const loaded = opts.file === null ? null : loadConfigFile(opts.file, readFile);
-  // A repeatable flag's values replace the file's whole array, never append, so `--env A=1`
-  // on the CLI is the complete env list, as the flag's help says. A flag that sets one key of
-  // a table (`--memory` → limits.memory) keeps the table's other keys.
-  const raw: Record<string, unknown> = { ...(loaded?.raw ?? {}) };
-  const cliKeys = new Set<string>();
+  const raw: Record<string, unknown> = { ...opts.defaults };
+  // The file's keys over the defaults; a table's keys one by one (`[limits]` keeps a default
+  // `memory` it does not set).
+  for (const [key, value] of Object.entries(loaded?.raw ?? {})) raw[key] = isTable(value) && isTable(raw[key]) ? { ...raw[key], ...value } : value;
+  const cliKeys = new Map<string, number>();
   for (const [key, value] of Object.entries(opts.cli)) {
-    if (isTable(value)) {
-      raw[key] = isTable(raw[key]) ? { ...raw[key], ...value } : value;
-      for (const sub of Object.keys(value)) cliKeys.add(`${key}.${sub}`);
-    } else {
-      raw[key] = value;
-      cliKeys.add(key);
+    if (!isTable(value)) {
+      raw[key] = withFlag(key, raw[key], value, cliKeys);
+      continue;
     }
+    // A flag that sets one key of a table (`--memory` → limits.memory) keeps its other keys.
+    const table: Record<string, unknown> = isTable(raw[key]) ? { ...raw[key] } : {};
+    for (const [sub, v] of Object.entries(value)) table[sub] = withFlag(`${key}.${sub}`, table[sub], v, cliKeys);
+    raw[key] = table;
   }
   if (opts.command.length > 0) {
     raw.command = [...opts.command];
-    cliKeys.add("command");
+    cliKeys.set("command", 0);
   }
-  const result = validateConfig(raw, host, { file: opts.file, text: loaded?.text ?? null, cliKeys });
+  const source = { file: opts.file, text: loaded?.text ?? null, cliKeys, profile: opts.profile === true };
+  const result = validateConfig(raw, host, source);
   if ("issues" in result) throw new ConfigError(opts.file, result.issues, result.omitted);
   return result.config;
 }

@@ -14,9 +14,12 @@ export interface ConfigSource {
   file: string | null;
   /** The file's text, for issue line numbers. */
   text: string | null;
-  /** Keys whose values came from CLI flags (`uid`, or `limits.memory` for a flag that sets
-   * one key of a table): their issues name the flag, not a line. */
-  cliKeys?: ReadonlySet<string>;
+  /** Keys given by CLI flags (`uid`, or `limits.memory` for a flag that sets one key of a
+   * table), each with the number of the file's list items in front of the flags' own: issues
+   * on those name the file's line, the rest name the flag. */
+  cliKeys?: ReadonlyMap<string, number>;
+  /** A file without `command` is a profile: rules marked `runOnly` are skipped. */
+  profile?: boolean;
 }
 
 /** Issues kept in full; hostile input can produce one per line, so the rest are only counted. */
@@ -46,12 +49,15 @@ export function validateConfig(raw: Record<string, unknown>, host: HostFacts, so
 
   const config = applyDefaults(fields, host, source.file);
   for (const rule of RULES) {
+    if (source.profile && rule.runOnly) continue;
     if (!rule.uses.some((k) => invalid.has(k))) for (const i of rule.check(config, host)) report(i.path, i.message);
   }
   if (issues.length > 0) {
     let index: KeyIndex | null = null; // one scan of the file for all issues, only if one needs it
     const lines = (path: string) => (source.text === null ? undefined : lineOf((index ??= indexKeys(source.text)), path));
-    return { issues: issues.map((i) => placeIssue(i, source.cliKeys, lines)), omitted };
+    // In the order a reader meets them: the flags' (no line) first, then the file's by line.
+    const placed = issues.map((i) => placeIssue(i, source.cliKeys, lines));
+    return { issues: placed.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), omitted };
   }
   return { config: freezeConfig(config) };
 }
@@ -69,30 +75,38 @@ function isUnder(path: string, key: string): boolean {
 }
 
 /** CLI values are reported under their flag (`--uid-map[1]`, `--memory`); file values get
- * their line. `cliKeys` holds top-level keys, and `table.key` for a flag that sets one key of
- * a table. */
-function placeIssue(issue: ConfigIssue, cliKeys: ReadonlySet<string> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
+ * their line. A list the flags added to counts its items from the flags' first (see
+ * ConfigSource.cliKeys). */
+function placeIssue(issue: ConfigIssue, cliKeys: ReadonlyMap<string, number> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
   let given: string | undefined;
-  for (const k of cliKeys ?? []) if (isUnder(issue.path, k) && k.length > (given?.length ?? -1)) given = k;
-  if (given !== undefined) {
-    const flag = flagOf(given);
-    return { path: flag ? flag + issue.path.slice(given.length) : issue.path, message: issue.message, cli: true };
+  for (const k of cliKeys?.keys() ?? []) if (isUnder(issue.path, k) && k.length > (given?.length ?? -1)) given = k;
+  const fileItems = given === undefined ? 0 : cliKeys!.get(given)!;
+  const rest = given === undefined ? "" : issue.path.slice(given.length);
+  const index = /^\[(\d+)\]/.exec(rest);
+  if (given !== undefined && !(index !== null && Number(index[1]) < fileItems)) {
+    const tail = index === null ? rest : `[${Number(index[1]) - fileItems}]${rest.slice(index[0].length)}`;
+    return { path: (flagOf(given) ?? given) + tail, message: issue.message, cli: true };
   }
   const line = lineOfPath(issue.path);
   return line === undefined ? issue : { ...issue, line };
 }
 
+/** A set whose add, delete and clear throw. */
+function frozenSet<T>(items: ReadonlySet<T>): ReadonlySet<T> {
+  const deny = (): never => {
+    throw new TypeError("this JailConfig set is frozen");
+  };
+  const set = new Set(items);
+  for (const m of ["add", "delete", "clear"]) Object.defineProperty(set, m, { value: deny });
+  return Object.freeze(set);
+}
+
 /** Deep enough that no later stage can change the config: arrays, tuples, maps and the set. */
 function freezeConfig(c: JailConfig): JailConfig {
-  const deny = (): never => {
-    throw new TypeError("JailConfig.unshare is frozen");
-  };
-  const unshare = new Set(c.unshare);
-  for (const m of ["add", "delete", "clear"]) Object.defineProperty(unshare, m, { value: deny });
   return Object.freeze({
     ...c,
     command: Object.freeze([...c.command]),
-    unshare: Object.freeze(unshare),
+    unshare: frozenSet(c.unshare),
     uidMap: Object.freeze(c.uidMap.map((m) => Object.freeze({ ...m }))),
     gidMap: Object.freeze(c.gidMap.map((m) => Object.freeze({ ...m }))),
     env: Object.freeze(c.env.map((e) => Object.freeze([e[0], e[1]] as const))),
@@ -100,5 +114,13 @@ function freezeConfig(c: JailConfig): JailConfig {
     caps: Object.freeze([...c.caps]),
     groups: Object.freeze([...c.groups]),
     seccomp: c.seccomp && Object.freeze({ ...c.seccomp, allow: Object.freeze([...c.seccomp.allow]), deny: Object.freeze([...c.seccomp.deny]) }),
+    restart: Object.freeze({ ...c.restart }),
+    setns: Object.freeze({
+      ...c.setns,
+      skip: frozenSet(c.setns.skip),
+      kinds: Object.freeze([...c.setns.kinds]),
+      allowUids: Object.freeze([...c.setns.allowUids]),
+      allowGids: Object.freeze([...c.setns.allowGids]),
+    }),
   });
 }

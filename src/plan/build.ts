@@ -5,7 +5,7 @@ import { NAMESPACES, type JailConfig, type Namespace } from "../config/model.ts"
 import { CLONE } from "../sys/constants.ts";
 import { usesProcessLimits } from "../config/limits-model.ts";
 import { defersCgroupNs, planCgroupNs } from "./cgroup.ts";
-import { planCommand, planPassFds } from "./command.ts";
+import { planCommand, planFilter } from "./command.ts";
 import { planCaps, planCapSets, planIds } from "./creds.ts";
 import { planMounts } from "./fs/mounts.ts";
 import { planHandshake, planRearm } from "./handshake.ts";
@@ -44,7 +44,6 @@ export const PHASES: readonly Phase[] = [
   { name: "ids", plan: planIds },
   { name: "rearm", plan: planRearm },
   { name: "caps", plan: planCapSets },
-  { name: "pass_fds", plan: planPassFds },
 ];
 
 export function cloneFlags(config: JailConfig): number {
@@ -60,13 +59,13 @@ export function buildPlan(config: JailConfig, host: HostFacts): Plan {
   const flags = cloneFlags(config);
   // Exec mode unshares in nsjail's own process; otherwise clone3 creates the namespaces and
   // the child starts by waiting for its parent.
-  const ops = config.exec ? planInplace(config, flags, host.uid) : planHandshake();
+  const ops = config.exec ? planInplace(config, flags, host.uid) : planHandshake(config, host);
   for (const phase of PHASES) ops.push(...phase.plan(config, host));
   let initStart: number | null = null;
   if (usesInit(config)) {
     ops.push(...planInit(ops.length));
     initStart = ops.length;
   }
-  ops.push(...planCommand(config, host));
+  ops.push(...planCommand(config, planFilter(config, host)));
   return { cloneFlags: config.exec ? 0 : cloneFlagsNow(config), ops, initStart, inplace: config.exec };
 }

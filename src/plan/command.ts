@@ -14,7 +14,7 @@ export function planPassFds(config: JailConfig): Op[] {
 
 /** Every other fd from 3 up is marked close-on-exec; the status pipe is among them, so a
  * successful execve closes it and the parent reads EOF. */
-function planCloseFds(config: JailConfig): Op[] {
+function planCloseFds(config: CommandSpec): Op[] {
   const origin = (note: string) => ({ path: "pass_fd", note });
   const ops: Op[] = [];
   let from = 3;
@@ -26,33 +26,34 @@ function planCloseFds(config: JailConfig): Op[] {
   return ops;
 }
 
-/**
- * The filter goes in last, so it can block nothing of the setup; loaded only when asked for.
- * A failed execve is reported with write(2), which the filter may block: the command is
- * looked up first (faccessat X_OK along the same PATH), so "not found" and "not executable"
- * still come out as setup errors.
- */
-function planFilter(config: JailConfig, host: HostFacts, file: string, path: string | null): Op[] {
+/** The jail's seccomp filter, loaded only when asked for. */
+export function planFilter(config: JailConfig, host: HostFacts): Op[] {
   if (config.seccomp === null) return [];
   const { planSeccomp } = require("./seccomp/plan.ts") as typeof import("./seccomp/plan.ts");
-  const check = op("faccessat", [file, path], { path: "command", note: `execve ${file}` });
-  return [check, ...planSeccomp(config.seccomp, host.arch, usesInit(config))];
+  return planSeccomp(config.seccomp, host.arch, usesInit(config));
 }
 
-export function planCommand(config: JailConfig, host: HostFacts): Op[] {
+/** What the command's last steps need; a process joining a jail (plan/join.ts) has its own. */
+export type CommandSpec = Pick<JailConfig, "command" | "env" | "chdir" | "passFds">;
+
+/**
+ * `filter` goes in last, so it can block nothing of the setup. A failed execve is reported
+ * with write(2), which the filter may block: under a filter the command is looked up first
+ * (faccessat X_OK along the same PATH), so "not found" and "not executable" still come out as
+ * setup errors.
+ */
+export function planCommand(config: CommandSpec, filter: readonly Op[] = []): Op[] {
   const [file, ...rest] = config.command;
   const env = config.env.map(([k, v]) => `${k}=${v}`);
   const path = config.env.find(([k]) => k === "PATH")?.[1] ?? null;
   const search = file!.includes("/") ? null : path;
+  const origin = { path: "command", note: `execve ${file}` };
   return [
     // A new session: the command has no controlling terminal of the caller (TIOCSTI).
     op("setsid", [], { path: "security", note: "new session (setsid)" }),
     op("chdir", [config.chdir], { path: "chdir", note: `chdir ${config.chdir}` }),
     ...planCloseFds(config),
-    ...planFilter(config, host, file!, search),
-    op("execve", [file!, [file!, ...rest], env, search], {
-      path: "command",
-      note: `execve ${file}`,
-    }),
+    ...(filter.length > 0 ? [op("faccessat", [file!, search], origin), ...filter] : []),
+    op("execve", [file!, [file!, ...rest], env, search], origin),
   ];
 }

@@ -32,9 +32,16 @@ export const OP_CODES = {
   seccomp: 26,
   setpriority: 27,
   sched_setaffinity: 28,
+  // nsjail join (src/plan/join.ts): enter a running jail's namespaces and take its root.
+  setns: 50,
+  fchdir: 51,
+  chroot: 52,
   // 70-79: limits, seccomp and the exit record
   seccomp_listener: 70,
   faccessat: 71,
+  // 80-89: the emperor's branch (a jail that leaves the spawner's memory; stdio slots)
+  exec_image: 80,
+  dup3: 81,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -73,8 +80,13 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   seccomp: "bi",
   setpriority: "iii",
   sched_setaffinity: "n",
+  setns: "fi",
+  fchdir: "f",
+  chroot: "s",
   seccomp_listener: "bif",
   faccessat: "ss",
+  exec_image: "fi",
+  dup3: "fi",
 };
 
 /**
@@ -88,7 +100,23 @@ export const FD_SLOTS = [
   // hang-up on it means the parent is gone (fork_wait makes a new one for its child)
   "sync_write", // the parent's end, closed in the child
   "image", // the sealed trampoline image, exec'd as the init
-  "plan", // a memfd holding these very bytes, read by the init
+  "plan", // a memfd holding these very bytes, read by the setup image and the init
+  "stdin", // what the jail gets as fds 0, 1 and 2 (dup3 ops); -1 keeps nsjail's own
+  "stdout",
+  "stderr",
+  // nsjail join: a running jail's namespace fds, one slot per kind (src/plan/join.ts), its
+  // root directory and (join --pid) its process's working directory; filled from the setns
+  // socket or from /proc/PID.
+  "ns_user",
+  "ns_cgroup",
+  "ns_ipc",
+  "ns_uts",
+  "ns_net",
+  "ns_pid",
+  "ns_time",
+  "ns_fs",
+  "root",
+  "cwd",
   "listener", // the command's end of a socket to its init, which takes the seccomp filter's
   // listener over it (set by fork_wait in the init's child only)
 ] as const;

@@ -2,7 +2,7 @@
 // `status_fd` / `status_file` (docs/exit-record.md). Pure: how the jail ended, what its cgroup
 // counted and the wall time in; the record out. The reason is keyed on the supervisor's verdict.
 import { errnoName } from "../errno.ts";
-import { SetupError, SyscallError } from "../errors.ts";
+import { EXIT_SETUP, JailError, SetupError, SyscallError } from "../errors.ts";
 import type { CgroupUsage } from "../launch/cgroup/limits.ts";
 import type { JailEnd } from "./supervisor.ts";
 
@@ -20,6 +20,9 @@ export interface ExitRecord {
   readonly syscall: string | null;
   /** reason setup_failed: the failing op, its config key, the errno, and the error line. */
   readonly setup: { readonly op: string | null; readonly key: string | null; readonly errno: string | null; readonly message: string } | null;
+  /** reason timeout: the last signal the time limit sent — "SIGTERM" when the jail ended on
+   * it (nsjail exits 124), "SIGKILL" when it outlived the grace or there was none (137). */
+  readonly timeout_signal: "SIGTERM" | "SIGKILL" | null;
   /** Host pid of the jail's first process; null when it was never started. */
   readonly pid: number | null;
   readonly wall_time_s: number;
@@ -67,6 +70,11 @@ function setupOf(failure: unknown): ExitRecord["setup"] {
   return { op: failure instanceof SyscallError ? failure.syscall : null, key: null, errno, message };
 }
 
+/** 255, or 127/126 for a command that was not found or cannot be executed. */
+function exitOfFailure(failure: unknown): number {
+  return failure instanceof JailError ? failure.exitCode : EXIT_SETUP;
+}
+
 function reasonOf(end: JailEnd, status: number, o: JailOutcome): ExitReason {
   const signal = status & 0x7f;
   if (end.verdict?.kind === "time_limit") return "timeout";
@@ -80,7 +88,7 @@ export function exitRecordOf(o: JailOutcome): ExitRecord {
   const oom_kills = o.usage?.oomKills ?? null;
   if (o.end === null) {
     return {
-      reason: "setup_failed", exit_code: null, signal: null, nsjail_exit: 255, syscall: null, setup: setupOf(o.failure),
+      reason: "setup_failed", exit_code: null, signal: null, nsjail_exit: exitOfFailure(o.failure), syscall: null, setup: setupOf(o.failure), timeout_signal: null,
       pid: o.pid, wall_time_s, cpu_time_s: null, memory_peak_bytes: null, oom_kills,
     };
   }
@@ -97,6 +105,7 @@ export function exitRecordOf(o: JailOutcome): ExitRecord {
     nsjail_exit: end.code,
     syscall: reason === "seccomp" && lastKill !== undefined ? o.syscallName(lastKill.nr) : null,
     setup: null,
+    timeout_signal: end.verdict?.kind === "time_limit" ? end.verdict.sent : null,
     pid: o.pid,
     wall_time_s,
     cpu_time_s: round((o.usage?.cpuUsec ?? end.exit.cpuUsec) / 1e6, 6),

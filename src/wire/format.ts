@@ -27,12 +27,15 @@ export const STATUS_ERROR = 1;
 export const STATUS_WARNING = 2;
 /** Sent by the jail's init: errno field holds the command's wait status. */
 export const STATUS_EXIT = 3;
-/** Sent by the jail's init once it runs: the CLONE_VM child has left the parent's memory. */
+/** Sent by the jail's init once it runs: setup is over and the init owns the pipe. */
 export const STATUS_READY = 4;
+/** Sent by the setup image once it runs in an mm of its own (exec_image is complete): from
+ * then on the child's /proc files belong to the jail, and the parent may write its maps. */
+export const STATUS_STARTED = 5;
 /** Sent by the jail's init when the seccomp filter stopped a call it kills: op_index holds the
  * process's pid in the jail's pid namespace, errno the syscall number. */
-export const STATUS_SECCOMP = 5;
+export const STATUS_SECCOMP = 6;
 /** Sent by the jail's init right before EXIT: op_index holds the largest resident set, in KiB,
  * of the command and every process the init reaped (the init's own counts Bun's memory, which
  * the process that exec'd it shared). */
-export const STATUS_USAGE = 6;
+export const STATUS_USAGE = 7;

@@ -1,15 +1,18 @@
 // [limits] cgroups end to end: real jails under a cgroup of the test's own (test/support/
-// cgroup-parent.ts), seen from inside and read back from the exit record; and no jail cgroup
-// left behind, after a normal end and after nsjail itself is SIGKILLed.
+// cgroup-parent.ts), seen from inside and read back from the exit record, for `run` and for a
+// vassal of the emperor; and no jail cgroup left behind, after a normal end and after nsjail
+// itself is SIGKILLed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NO_LIMITS } from "../../src/config/limits-model.ts";
 import { CgroupManager } from "../../src/launch/cgroup/manager.ts";
 import { nodeCgroupEnv } from "../../src/launch/cgroup/node-env.ts";
 import { testCgroup, type TestCgroup } from "../support/cgroup-parent.ts";
+import { TestEmperor, vassal } from "../support/emperor.ts";
 import { host, requireHost } from "../support/host.ts";
-import { binaryFor, dropTo, removeNobodyCopy, type Result } from "../support/jail.ts";
+import { binaryFor, dropTo, removeNobodyCopy, type Result, withoutJailLines } from "../support/jail.ts";
 import { pidsRunning, uniqueSleep, waitFor } from "../support/procs.ts";
 
 function cgroupsWritable(): boolean {
@@ -38,7 +41,8 @@ function run(args: readonly string[], as: "root" | "nobody" = "root"): Result & 
   const r = Bun.spawnSync(argvIn(["run", ...record, ...args], as), { cwd: "/", timeout: 20_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
   const stderr = r.stderr.toString();
   const line = stderr.split("\n").find((l) => l.startsWith("{"));
-  return { code: r.exitCode ?? 137, stdout: r.stdout.toString(), stderr: stderr.split("\n").filter((l) => !l.startsWith("{")).join("\n"), record: line ? JSON.parse(line) : null };
+  const rest = withoutJailLines(stderr.split("\n").filter((l) => !l.startsWith("{")).join("\n"));
+  return { code: r.exitCode ?? 137, stdout: r.stdout.toString(), stderr: rest, rawStderr: stderr, record: line ? JSON.parse(line) : null };
 }
 
 describe.skipIf(!writable)("cgroup limits in a real jail", () => {
@@ -102,7 +106,8 @@ describe.skipIf(!writable)("cgroup limits in a real jail", () => {
 
   test("cpu = 0.2 holds a busy loop well below one CPU", () => {
     const r = run(["--cpu", "0.2", "--time-limit", "2", "--", "/bin/sh", "-c", "while :; do :; done"]);
-    expect(r.record).toMatchObject({ reason: "timeout", signal: "SIGKILL", nsjail_exit: 137 });
+    // The loop dies of the time limit's SIGTERM: timeout(1)'s 124, no SIGKILL needed.
+    expect(r.record).toMatchObject({ reason: "timeout", signal: "SIGTERM", nsjail_exit: 124, timeout_signal: "SIGTERM" });
     // A functional check of the kernel's throttling with generous bounds, not a benchmark:
     // unthrottled, the loop would use close to one whole CPU.
     const ratio = (r.record!.cpu_time_s as number) / (r.record!.wall_time_s as number);
@@ -161,10 +166,35 @@ describe.skipIf(!writable)("cgroup limits in a real jail", () => {
     expect(parent.jails()).toEqual([]);
   });
 
+  test("a vassal of the emperor with [limits] runs in a jail cgroup of its own, gone when it stops, and writes its record", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nsjail-vassal-cg-"));
+    const record = join(dir, "v.jsonl");
+    const sleep = uniqueSleep();
+    const file = vassal(["/bin/sh", "-c", `cat /proc/self/cgroup; exec ${sleep.join(" ")}`], `status_file = "${record}"\n[limits]\npids = 8`);
+    const e = new TestEmperor("root", { "v.toml": file }, [], parent.enter);
+    try {
+      await e.waitEvent("v", "start");
+      await waitFor("the vassal's command", () => pidsRunning(sleep.join(" ")).length === 1);
+      // Its cgroup namespace is rooted at the jail's cgroup, made under the emperor's.
+      await waitFor("the vassal's /proc/self/cgroup", () => e.output.some((l) => l.startsWith("v| ")));
+      for (const line of e.output.filter((l) => l.startsWith("v| ")).map((l) => l.slice(3))) expect(line).toMatch(/:\/$/);
+      const dirs = parent.jails();
+      expect(dirs.length).toBeGreaterThan(0);
+      expect(dirs.map((d) => join(d, "pids.max")).filter(existsSync).map((f) => readFileSync(f, "utf8"))).toEqual(["8\n"]);
+      e.remove("v.toml");
+      await e.waitEvent("v", "exit");
+      await waitFor("the vassal's cgroup to be removed", () => parent.jails().length === 0);
+      expect(JSON.parse(readFileSync(record, "utf8"))).toMatchObject({ reason: "signaled", signal: "SIGTERM", setup: null });
+    } finally {
+      await e.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+
   test("nsjail test makes and removes a jail cgroup", () => {
     const r = Bun.spawnSync(argvIn(["test"]), { cwd: "/", timeout: 60_000 });
     const out = r.stdout.toString();
-    expect(out).toMatch(/^ok +cgroup hierarchy +v1 \(|^ok +cgroup hierarchy +v2 at /m);
+    expect(out).toMatch(/^ok +cgroups +writable: /m);
     expect(out).toMatch(/^ok +jail cgroup +cgroup v[12]: made and removed \/sys\/fs\/cgroup\/\S+\/nsjail\.\d+\.0$/m);
     expect(parent.jails()).toEqual([]);
   }, 60_000);

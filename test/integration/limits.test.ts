@@ -77,14 +77,25 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
     test("the exit record is appended to status_file, one line per jail", () => {
       const file = join(dir, `record-${as}.jsonl`);
       expect(nsjail(as, ["run", "--status-file", file, "--", "/bin/sh", "-c", "exit 3"]).code).toBe(3);
-      expect(nsjail(as, ["run", "--status-file", file, "--", "/no/such/command"]).code).toBe(255);
+      expect(nsjail(as, ["run", "--status-file", file, "--", "/no/such/command"]).code).toBe(127);
       const [first, second, ...rest] = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
       expect(rest).toEqual([]);
       expect(first).toMatchObject({ reason: "exited", exit_code: 3, nsjail_exit: 3, setup: null });
       expect(first.wall_time_s).toBeGreaterThan(0);
       expect(first.cpu_time_s).toBeGreaterThan(0);
       expect(first.memory_peak_bytes).toBeGreaterThan(0);
-      expect(second).toMatchObject({ reason: "setup_failed", nsjail_exit: 255, setup: { op: "execve", key: "command", errno: "ENOENT" } });
+      expect(second).toMatchObject({ reason: "setup_failed", nsjail_exit: 127, setup: { op: "execve", key: "command", errno: "ENOENT" } });
+    });
+
+    test("a time limit's record says whether SIGTERM sufficed (124) or SIGKILL was needed (137)", () => {
+      const file = join(dir, `timeout-${as}.jsonl`);
+      const limit = ["run", "--status-file", file, "--time-limit", "1", "--kill-after", "1", "--"];
+      expect(nsjail(as, [...limit, "/bin/sh", "-c", "sleep 30"]).code).toBe(124);
+      // The command ignores SIGTERM; as PID 1 its shell would not hear it anyway.
+      expect(nsjail(as, [...limit, "/bin/sh", "-c", "trap '' TERM; while :; do sleep 1; done"]).code).toBe(137);
+      const [term, kill] = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      expect(term).toMatchObject({ reason: "timeout", nsjail_exit: 124, timeout_signal: "SIGTERM" });
+      expect(kill).toMatchObject({ reason: "timeout", nsjail_exit: 137, timeout_signal: "SIGKILL", signal: "SIGKILL" });
     });
 
     test("a status_fd nsjail was not given, or a status_file it cannot open, stops the run first", () => {

@@ -78,11 +78,11 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(r.record).toMatchObject({ reason: "exited", exit_code: 7 });
     });
 
-    test("under a filter that blocks write, a missing command is still a setup error", () => {
+    test("under a filter that blocks write, a missing command is still a setup error, exit 127", () => {
       const r = run(as, ["--seccomp-default", "kill", "--seccomp-allow", "read", "--", "/no/such/command"]);
-      expect(r.code).toBe(255);
+      expect(r.code).toBe(127);
       expect(r.stderr).toBe("nsjail: execve /no/such/command [command]: ENOENT (No such file or directory) — the command was not found inside the jail (check the path and PATH)\n");
-      expect(r.record).toMatchObject({ reason: "setup_failed", setup: { key: "command", errno: "ENOENT" } });
+      expect(r.record).toMatchObject({ reason: "setup_failed", nsjail_exit: 127, setup: { op: "faccessat", key: "command", errno: "ENOENT" } });
     });
 
     test("nsjail test installs a filter in a real jail", () => {

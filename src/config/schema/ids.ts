@@ -16,7 +16,7 @@ const SIDES = ["inside", "outside"] as const;
 /** The overflow id ("nobody"/"nogroup"): root's jail runs as it on the host unless asked otherwise. */
 const UNPRIVILEGED_ID = 65534;
 
-function idReader(kind: "user" | "group"): Reader<number> {
+export function idReader(kind: "user" | "group"): Reader<number> {
   return (v, path, { report, host }) => {
     if (typeof v !== "string") return expectInt(v, path, report, 0, MAX_ID);
     // Digits are an id even when quoted, so `--uid 1000` and `uid = "1000"` both work.

@@ -79,9 +79,9 @@ describe("[seccomp] as a key", () => {
     expect(c.seccomp).toMatchObject({ deny: ["uname"], errno: 38, nestedUserns: false });
   });
 
-  test("a repeated list flag replaces the file's list; other keys stay", () => {
+  test("a repeated list flag adds to the file's list, as every list flag does; other keys stay", () => {
     const c = resolveWith('[seccomp]\ndeny = ["uname", "ptrace"]\nerrno = "EACCES"\n', ["--seccomp-deny", "sethostname"]);
-    expect(c.seccomp).toMatchObject({ deny: ["sethostname"], errno: 13 });
+    expect(c.seccomp).toMatchObject({ deny: ["ptrace", "sethostname", "uname"], errno: 13 });
   });
 
   test("issues name the flag, with did-you-mean", () => {

@@ -17,8 +17,11 @@ describe("the cgroup namespace of a jail with a cgroup", () => {
     const p = planOf({ limits: { pids: 10 } });
     expect(p.cloneFlags & CLONE.NEWCGROUP).toBe(0);
     expect(p.cloneFlags & CLONE.NEWPID).toBe(CLONE.NEWPID);
+    // Right after the wait for the parent (and the stdio the launcher gives), before any mount.
     const wait = kinds(p).indexOf("wait_parent");
-    expect(p.ops[wait + 1]).toMatchObject({ kind: "unshare", args: [CLONE.NEWCGROUP], origin: { path: "unshare.cgroup" } });
+    expect(kinds(p).slice(wait + 1, wait + 4)).toEqual(["dup3", "dup3", "dup3"]);
+    expect(p.ops[wait + 4]).toMatchObject({ kind: "unshare", args: [CLONE.NEWCGROUP], origin: { path: "unshare.cgroup" } });
+    expect(kinds(p).indexOf("mount")).toBeGreaterThan(wait + 4);
   });
 
   test("by clone3 as before without a cgroup, or without the namespace", () => {

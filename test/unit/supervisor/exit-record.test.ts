@@ -31,7 +31,7 @@ const cgroup = (over: Partial<CgroupUsage> = {}): CgroupUsage => ({ oomKills: 0,
 describe("exit record", () => {
   test("a command that exits: its code, the times, the init's peak memory", () => {
     expect(exitRecordOf(outcome({ end: end({ code: 3, commandStatus: exited(3) }) }))).toEqual({
-      reason: "exited", exit_code: 3, signal: null, nsjail_exit: 3, syscall: null, setup: null,
+      reason: "exited", exit_code: 3, signal: null, nsjail_exit: 3, syscall: null, setup: null, timeout_signal: null,
       pid: 4242, wall_time_s: 0.012, cpu_time_s: 0.0025, memory_peak_bytes: 3 << 20, oom_kills: null,
     });
   });
@@ -46,9 +46,13 @@ describe("exit record", () => {
     expect([r.reason, r.signal, r.memory_peak_bytes]).toEqual(["signaled", "SIGKILL", null]);
   });
 
-  test("the supervisor's time limit wins over the signal it sent", () => {
-    const r = exitRecordOf(outcome({ end: end({ code: 137, exit: { status: SIGKILL, cpuUsec: 0 }, commandStatus: null, verdict: { kind: "time_limit" } }) }));
-    expect([r.reason, r.signal]).toEqual(["timeout", "SIGKILL"]);
+  test("the supervisor's time limit wins over the signal it sent, and says which it sent last", () => {
+    const r = exitRecordOf(outcome({ end: end({ code: 137, exit: { status: SIGKILL, cpuUsec: 0 }, commandStatus: null, verdict: { kind: "time_limit", sent: "SIGKILL" } }) }));
+    expect([r.reason, r.signal, r.nsjail_exit, r.timeout_signal]).toEqual(["timeout", "SIGKILL", 137, "SIGKILL"]);
+    // SIGTERM sufficed: the command died of it (or exited on it), nsjail exits 124.
+    const term = exitRecordOf(outcome({ end: end({ code: 124, exit: { status: exited(143), cpuUsec: 0 }, commandStatus: 15, verdict: { kind: "time_limit", sent: "SIGTERM" } }) }));
+    expect([term.reason, term.signal, term.nsjail_exit, term.timeout_signal]).toEqual(["timeout", "SIGTERM", 124, "SIGTERM"]);
+    expect(exitRecordOf(outcome()).timeout_signal).toBeNull();
   });
 
   test("an OOM kill counted by the cgroup; the cgroup's CPU time and peak", () => {
@@ -71,9 +75,12 @@ describe("exit record", () => {
     const failure = new SetupError("execve", "execve /x", "command", 2);
     expect(exitRecordOf(outcome({ end: null, failure }))).toEqual({
       reason: "setup_failed", exit_code: null, signal: null, nsjail_exit: 255, syscall: null,
-      setup: { op: "execve", key: "command", errno: "ENOENT", message: failure.message },
+      setup: { op: "execve", key: "command", errno: "ENOENT", message: failure.message }, timeout_signal: null,
       pid: 4242, wall_time_s: 0.012, cpu_time_s: null, memory_peak_bytes: null, oom_kills: null,
     });
+    // A command not found exits 127 as env(1) does, also when looked up before a filter.
+    const missing = new SetupError("faccessat", "execve /x", "command", 2, 127);
+    expect(exitRecordOf(outcome({ end: null, failure: missing }))).toMatchObject({ nsjail_exit: 127, setup: { op: "faccessat", errno: "ENOENT" } });
     expect(exitRecordOf(outcome({ end: null, pid: null, failure: new SyscallError("clone", 1) })).setup).toMatchObject({ op: "clone", key: null, errno: "EPERM" });
     expect(exitRecordOf(outcome({ end: null, failure: new Error("cgroup v1: mkdir x: EACCES") })).setup).toEqual({ op: null, key: null, errno: null, message: "cgroup v1: mkdir x: EACCES" });
   });
@@ -88,7 +95,7 @@ describe("the supervisor keeps the init's late records", () => {
     sys.reads = [statusRecord(7, 63, STATUS_SECCOMP), statusRecord(1536, 0, STATUS_USAGE), statusRecord(40, SIGSYS, STATUS_EXIT)];
     sys.exitStatus = exited(159);
     const sup = new Supervisor(sys, createLogger("error", () => {}), new Reaper(sys, events), events, 100);
-    const got = await sup.supervise({ pid: 4242, statusFd: 9, plan: prepareJail(config, host).plan }, config);
+    const got = await sup.supervise(config, () => ({ pid: 4242, statusFd: 9, plan: prepareJail(config, host).plan }));
     expect(got).toEqual({ code: 159, exit: { status: exited(159), cpuUsec: 1500 }, commandStatus: SIGSYS, maxRssBytes: 1536 * 1024, verdict: null, seccompKills: [{ pid: 7, nr: 63 }] });
   });
 });

@@ -1,0 +1,73 @@
+// Emperor (many jails): reading a vassal's file into a launchable jail, and launching it —
+// the same prepareJail() and JailLife (cgroup, clone, exit record) as `run`, with the
+// vassal's own stdio and no signal forwarding: the emperor's signals are its own.
+import type { HostFacts } from "../config/host.ts";
+import type { ReadFile } from "../config/read-file.ts";
+import { resolveConfig } from "../config/resolve.ts";
+import { ConfigError } from "../errors.ts";
+import { prepareJail, type PreparedJail } from "../jail.ts";
+import { planImage, type RunningJail } from "../launch/spawn.ts";
+import type { Logger } from "../log.ts";
+import type { Events } from "../supervisor/events.ts";
+import { JailLife } from "../supervisor/jail-life.ts";
+import type { Reaper } from "../supervisor/reaper.ts";
+import { stopGracefully } from "../supervisor/respawn.ts";
+import { Supervisor } from "../supervisor/supervisor.ts";
+import type { Sys } from "../sys/sys.ts";
+import { VASSAL_NEEDS_PID } from "./settings.ts";
+import type { Launched, VassalJail } from "./vassal.ts";
+
+export interface EmperorJail extends VassalJail {
+  readonly prepared: PreparedJail;
+  /** Sealed memfd of the plan's bytes, shared by every launch of this config. */
+  readonly planFd: number;
+}
+
+/** `defaults` lie under the file's own keys. Throws ConfigError naming file:line. */
+export function loadVassal(sys: Sys, file: string, defaults: Readonly<Record<string, unknown>>, host: HostFacts, readFile: ReadFile): EmperorJail {
+  const config = resolveConfig({ file, cli: {}, command: [], defaults }, host, readFile);
+  if (!config.unshare.has("pid")) throw new ConfigError(file, [{ path: "unshare", message: VASSAL_NEEDS_PID }]);
+  if (config.exec) throw new ConfigError(file, [{ path: "exec", message: "a vassal is supervised by the emperor: not with exec" }]);
+  const prepared = prepareJail(config, host);
+  const planFd = planImage(sys, prepared.bytes);
+  return { config, prepared, planFd, dispose: () => sys.close(planFd) };
+}
+
+export interface LaunchContext {
+  readonly sys: Sys;
+  readonly host: HostFacts;
+  readonly imageFd: number;
+  /** /dev/null, every vassal's stdin. */
+  readonly stdinFd: number;
+  readonly reaper: Reaper;
+  readonly events: Events;
+  readonly log: Logger;
+}
+
+/** Starts the vassal's jail in its own cgroup when it has [limits]; throws a JailError when
+ * the jail cannot be set up (its exit record, if it asks for one, says why). */
+export function launchVassal(ctx: LaunchContext, jail: EmperorJail, outputFd: number): Launched {
+  const { sys, events } = ctx;
+  const { config } = jail.prepared;
+  const fds = { image: ctx.imageFd, plan: jail.planFd, stdin: ctx.stdinFd, stdout: outputFd, stderr: outputFd };
+  const life = new JailLife(ctx, jail.prepared, fds);
+  let running: RunningJail;
+  try {
+    running = life.start();
+  } catch (err) {
+    life.failed(err);
+    throw err;
+  }
+  const supervisor = new Supervisor(sys, ctx.log, ctx.reaper, events, process.pid);
+  let cancelKill = () => {};
+  const exited = supervisor.supervise(config, () => running, []).then(
+    (end) => life.ended(end),
+    (err: unknown) => {
+      life.failed(err);
+      if (!(err instanceof Error)) throw err;
+      ctx.log.error(err.message);
+      return 255;
+    },
+  ).finally(() => cancelKill());
+  return { pid: running.pid, exited, stop: () => (cancelKill = stopGracefully(sys, events, running.pid, config.stopTimeout)) };
+}
