@@ -5,18 +5,17 @@ import type { HostFacts } from "./config/host.ts";
 import type { JailConfig } from "./config/model.ts";
 import { execInplace } from "./launch/inplace.ts";
 import { checkPassedFds } from "./launch/pass-fds.ts";
-import { planImage, spawnJail, type LaunchFds, type RunningJail } from "./launch/spawn.ts";
+import { planImage, type LaunchFds, type RunningJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
 import { hostIdOf } from "./plan/user.ts";
 import { SIG } from "./sys/constants.ts";
+import type { Sys } from "./sys/sys.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
-import type { Session } from "./supervisor/session.ts";
-import type { SetnsServer } from "./supervisor/setns-server.ts";
+import { endCgroup, JailLife, makeCgroup, type LifeContext } from "./supervisor/jail-life.ts";
 import { logStart, Supervisor } from "./supervisor/supervisor.ts";
-import type { Sys } from "./sys/sys.ts";
 import { encodePlan } from "./wire/encode.ts";
 
 export interface PreparedJail {
@@ -63,44 +62,41 @@ function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): vo
 
 /** Runs the jail to its end and returns nsjail's exit code; in exec mode never returns. */
 export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger): Promise<number> {
-  if (jail.config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
-  warnAboutExposure(jail.config, host, log);
-  warnAboutNotify(jail.config, host, log);
+  const { config } = jail;
+  if (config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
+  warnAboutExposure(config, host, log);
+  warnAboutNotify(config, host, log);
   // Loaded here, not at the top: loading the trampoline is a side effect that --dry-run,
   // `check` and the unit tests must not have.
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
-  checkPassedFds(linuxSys, jail.config);
-  if (jail.config.exec) {
-    logStart(jail.config, process.pid, log);
-    execInplace(linuxSys, jail.bytes, imageFd);
-  }
-  // Without a pid namespace no init takes the jail's processes with it: orphans come back
-  // to nsjail, which kills them when the jail ends.
-  if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
-  // Bound before the clone, so that a path in the way fails before the jail starts.
-  const setns = jail.config.setns.path === null ? null : await openSetnsServer(jail.config, host, log);
-  let session: Session | null = null;
+  checkPassedFds(linuxSys, config);
+  if (config.exec) execJail(jail, linuxSys, imageFd, log);
+  // A terminal to relay or a service manager to tell (their code loads only then): one
+  // session for the whole run, however often `restart` starts the jail.
+  const session = usesSession(config, host) ? (await import("./supervisor/session.ts")).openSession(config, host, log, processEvents) : null;
   try {
-    session = usesSession(jail.config, host) ? (await import("./supervisor/session.ts")).openSession(jail.config, host, log, processEvents) : null;
-    const spawn = launcher(linuxSys, jail, host, log, { image: imageFd, plan: planImage(linuxSys, jail.bytes), ...session?.fds }, setns, session);
-    reaper ??= new Reaper(linuxSys, processEvents);
-    const supervisor = new Supervisor(linuxSys, log, reaper, processEvents, process.pid);
-    if (jail.config.restart.mode === "never") return await supervisor.supervise(jail.config, spawn);
-    // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
-    const { superviseWithRestart } = await import("./supervisor/respawn.ts");
-    return await superviseWithRestart({ sys: linuxSys, log, events: processEvents, supervisor, spawn, now: Date.now }, jail.config);
+    const ctx = { sys: linuxSys, host, log, untilExec: session?.untilExec ?? false };
+    const launch: LaunchFds = { image: imageFd, plan: planImage(linuxSys, jail.bytes), ...session?.fds };
+    return await superviseJail(jail, ctx, launch, () => session?.started());
   } finally {
-    setns?.close();
     await session?.finish();
   }
 }
 
-/** One launch of the jail, as often as `restart` asks: spawned, served on its setns socket,
- * and announced to its session (terminal relay, READY=1) once its command runs. */
-function launcher(sys: Sys, jail: PreparedJail, host: HostFacts, log: Logger, launch: LaunchFds, setns: SetnsServer | null, session: Session | null): () => RunningJail {
-  return () => {
-    const running = spawnJail(sys, jail.plan, jail.bytes, jail.config, host, launch, log, session?.untilExec);
+/** Starts the jail, once or as `restart` asks, and follows it to its end; `onStart` hears of
+ * each start once its command runs (and is served on the setns socket). */
+async function superviseJail(jail: PreparedJail, ctx: LifeContext, launch: LaunchFds, onStart: () => void): Promise<number> {
+  const { config } = jail;
+  const { sys, host, log } = ctx;
+  // Opened before anything starts: a status_file that cannot be opened ends the run here.
+  const first = new JailLife(ctx, jail, launch);
+  // Without a pid namespace no init takes the jail's processes with it: orphans come back
+  // to nsjail, which kills them when the jail ends.
+  if (!config.unshare.has("pid")) sys.setChildSubreaper();
+  // Bound before the clone, so that a path in the way fails before the jail starts.
+  const setns = config.setns.path === null ? null : await openSetnsServer(config, host, log);
+  const serve = (running: RunningJail) => {
     try {
       setns?.serve(jail.plan, running.pid);
     } catch (err) {
@@ -109,14 +105,44 @@ function launcher(sys: Sys, jail: PreparedJail, host: HostFacts, log: Logger, la
       sys.close(running.statusFd);
       throw err;
     }
-    session?.started();
-    return running;
+    onStart();
   };
+  reaper ??= new Reaper(sys, processEvents);
+  const supervisor = new Supervisor(sys, log, reaper, processEvents, process.pid);
+  try {
+    if (config.restart.mode === "never") return await first.run(supervisor, undefined, serve);
+    // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
+    const { superviseWithRestart } = await import("./supervisor/respawn.ts");
+    // Each start has a cgroup and an exit record of its own; the first's sink is open already.
+    const lives = [first];
+    const run = (forwarded: readonly number[], started: (running: RunningJail) => void) =>
+      (lives.pop() ?? new JailLife(ctx, jail, launch)).run(supervisor, forwarded, (running) => {
+        serve(running);
+        started(running);
+      });
+    return await superviseWithRestart({ sys, log, events: processEvents, run, now: Date.now }, config);
+  } finally {
+    setns?.close();
+  }
 }
 
 /** A terminal to relay or a service manager to tell: their code loads only then. */
 function usesSession(config: JailConfig, host: HostFacts): boolean {
   return config.pty || config.notifySocket || host.env.NOTIFY_SOCKET !== undefined;
+}
+
+/** Exec mode: the jail takes over nsjail's own process (and pid), in its cgroup. */
+function execJail(jail: PreparedJail, sys: Sys, imageFd: number, log: Logger): never {
+  logStart(jail.config, process.pid, log);
+  // The jail keeps nsjail's pid; the next start's sweep removes the cgroup once it is gone.
+  const cgroup = makeCgroup(jail.config, log);
+  try {
+    cgroup?.attach(process.pid);
+    return execInplace(sys, jail.bytes, imageFd);
+  } catch (err) {
+    endCgroup(cgroup, log);
+    throw err;
+  }
 }
 
 async function openSetnsServer(config: JailConfig, host: HostFacts, log: Logger) {

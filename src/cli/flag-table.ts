@@ -4,10 +4,14 @@
 import { MAX_CONFIG_MIB } from "../config/load.ts";
 import { SCHEMA, type KeySpec, type Shorthand } from "../config/schema/index.ts";
 
-export type FlagSpec = KeySpec & { readonly flag: string };
+/** A flag: a schema key's, or one that sets the key `key` of the table key `table`. */
+export type FlagSpec = KeySpec & { readonly flag: string; readonly table: string | null };
 
-/** Schema keys that have a flag; booleans also get a `--no-` twin. */
-export const FLAGGED: readonly FlagSpec[] = (SCHEMA as readonly KeySpec[]).filter((s): s is FlagSpec => s.flag !== null);
+/** Schema keys and table keys that have a flag; booleans also get a `--no-` twin. */
+export const FLAGGED: readonly FlagSpec[] = (SCHEMA as readonly KeySpec[]).flatMap((s) => [
+  ...(s.flag === null ? [] : [{ ...s, flag: s.flag, table: null }]),
+  ...(s.fields ?? []).flatMap((f) => (f.flag === null ? [] : [{ ...f, flag: f.flag, table: s.key }])),
+]);
 
 /** Every valueless shorthand flag (`-q`, `--keep-env-all`) with the key it stands for. */
 export const SHORTHANDS: readonly (Shorthand & { readonly spec: KeySpec })[] = (SCHEMA as readonly KeySpec[]).flatMap((spec) =>
@@ -47,15 +51,17 @@ export function attributeFor(long: string): string {
 }
 
 /**
- * Given flags only, keyed by TOML key. Integers that parse become numbers; anything else stays
- * a string so the validator reports it under the flag (`--time-limit: expected …, got 'x'`).
+ * Given flags only, keyed by TOML key (a table's flags in a table: `{ limits: { memory } }`).
+ * Integers that parse become numbers; anything else stays a string so the validator reports
+ * it under the flag (`--time-limit: expected …, got 'x'`).
  */
 export function flagsToRaw(opts: Record<string, unknown>): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   for (const s of FLAGGED) {
     const value = opts[attributeFor(s.flag)];
     if (value === undefined) continue;
-    raw[s.key] = convert(s, value);
+    if (s.table === null) raw[s.key] = convert(s, value);
+    else ((raw[s.table] ??= {}) as Record<string, unknown>)[s.key] = convert(s, value);
   }
   // A shorthand adds its value to a list; for a single value the key's own flag wins, and of
   // two shorthands the later in the schema (`-v` over `-q`).
@@ -72,6 +78,7 @@ function convert(s: KeySpec, value: unknown): unknown {
   const int = (v: unknown) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v);
   switch (s.kind) {
     case "uint":
+    case "errno":
       return int(value);
     case "uint[]":
       return Array.isArray(value) ? value.map(int) : value;

@@ -1,6 +1,7 @@
-// Stage 5 (launch): the fds `pass_fd` and socket activation hand to the jail must be the caller's. Bun opens fds
-// of its own before any of our code runs (an epoll, an eventfd, the trampoline's memfd), and
-// a jail given one of those could reach into nsjail; a number nobody opened is refused too.
+// Stage 5 (launch): the fds `pass_fd` and socket activation hand to the jail (and `status_fd`)
+// must be the caller's. Bun opens fds of its own before any of our code runs (an epoll, an
+// eventfd, the trampoline's memfd), and a jail given one of those could reach into nsjail; a
+// number nobody opened is refused too.
 import type { JailConfig } from "../config/model.ts";
 import { UsageError } from "../errors.ts";
 import type { Sys } from "../sys/sys.ts";
@@ -11,11 +12,20 @@ const OWN_FD = /^(anon_inode:\[?(eventpoll|eventfd|timerfd|signalfd|io_uring|pid
 /** Socket activation's fds start here (sd_listen_fds(3)). */
 const LISTEN_FDS_START = 3;
 
+/** Refuses `fd` unless nsjail's caller opened it; `what` names the flag in the error. */
+export function checkCallerFd(sys: Sys, fd: number, what: string): void {
+  refuseForeign(sys, fd, `${what} ${fd}`);
+}
+
 export function checkPassedFds(sys: Sys, config: JailConfig): void {
   for (const fd of config.passFds) {
-    const by = fd < LISTEN_FDS_START + config.listenFds ? `LISTEN_FDS=${config.listenFds}` : `--pass-fd ${fd}`;
-    const target = sys.fdTarget(fd);
-    if (target === null) throw new UsageError(`${by}: fd ${fd} is not open in nsjail's caller`);
-    if (OWN_FD.test(target)) throw new UsageError(`${by}: fd ${fd} is nsjail's own (${target}), not the caller's`);
+    refuseForeign(sys, fd, fd < LISTEN_FDS_START + config.listenFds ? `LISTEN_FDS=${config.listenFds}` : `--pass-fd ${fd}`);
   }
+}
+
+/** `label` says who asked for the fd: a flag, or systemd's LISTEN_FDS. */
+function refuseForeign(sys: Sys, fd: number, label: string): void {
+  const target = sys.fdTarget(fd);
+  if (target === null) throw new UsageError(`${label}: fd ${fd} is not open in nsjail's caller`);
+  if (OWN_FD.test(target)) throw new UsageError(`${label}: fd ${fd} is nsjail's own (${target}), not the caller's`);
 }

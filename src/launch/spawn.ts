@@ -1,5 +1,5 @@
 // Stage 5 (launch): clone the jail from an encoded plan, do the parent's half of the setup
-// (id maps), release the child and wait until it has exec'd or failed.
+// (id maps, the cgroup), release the child and wait until it has exec'd or failed.
 import type { HostFacts } from "../config/host.ts";
 import type { JailConfig } from "../config/model.ts";
 import type { Logger } from "../log.ts";
@@ -7,6 +7,7 @@ import { fdTable } from "../plan/ops.ts";
 import type { Plan } from "../plan/types.ts";
 import { SIG } from "../sys/constants.ts";
 import type { Sys } from "../sys/sys.ts";
+import type { StatusRecord } from "../wire/status.ts";
 import { readStatus, readUntilExec } from "./status-pipe.ts";
 import { writeIdMaps } from "./user.ts";
 
@@ -15,9 +16,9 @@ export interface RunningJail {
   readonly plan: Plan;
   /** Read end of the status pipe; the init keeps the other end until it exits. */
   readonly statusFd: number;
-  /** The command's wait status when its exit record was read during the launch (it ended
-   * before spawnJail returned): the status pipe no longer holds it. */
-  readonly commandStatus?: number;
+  /** Records about the command read while the launch waited for its execve (`untilExec`):
+   * it may have ended already. The supervisor takes them before it drains the pipe. */
+  readonly early?: readonly StatusRecord[];
 }
 
 /** Fds a launch hands over besides its own pipes. `image` and `plan` (planImage()) serve
@@ -37,6 +38,11 @@ export interface LaunchFds {
 /** One byte on the sync pipe: the parent's half of the setup is done. */
 const RELEASE = new Uint8Array([1]);
 
+/** The jail's cgroup, as far as the launch is concerned. */
+export interface Attach {
+  attach(pid: number): void;
+}
+
 /** The plan's bytes in a sealed memfd, which the setup image and the init read: made once,
  * it serves every launch of the same plan. */
 export function planImage(sys: Sys, bytes: Uint8Array): number {
@@ -48,12 +54,15 @@ export function planImage(sys: Sys, bytes: Uint8Array): number {
  * child execs the setup image (exec_image, the plan's first ops) before anyone needs its
  * /proc files, and that image's own mm is what makes its uid_map writable to us. So no
  * earlier jail of our uid can ptrace this process or read its memory at any moment.
+ * `cgroup` is the jail's own cgroup, which the child joins before it is released.
+ * `untilExec`: return once the command itself has exec'd, not as soon as the jail's init runs.
  */
-export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, launch: LaunchFds, log: Logger, untilExec = false): RunningJail {
+export function spawnJail(
+  sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, launch: LaunchFds, log: Logger, cgroup: Attach | null = null, untilExec = false,
+): RunningJail {
   const status = sys.pipe();
   const sync = sys.pipe();
-  // `untilExec`: return once the command itself has exec'd, not as soon as the jail's init
-  // runs. Without an init, EOF on the status pipe already means that.
+  // Without an init, EOF on the status pipe already means the command has exec'd.
   const watch = untilExec && plan.initStart !== null ? sys.pipe() : null;
   // The parent's copies of the child's ends; each is closed once the child has its own.
   const owned = new Set([status.write, sync.read, sync.write, ...(watch === null ? [] : [watch.write])]);
@@ -66,12 +75,15 @@ export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailC
     for (const fd of [status.write, sync.read, watch?.write ?? -1]) closeOwned(fd);
     readStatus(sys, status.read, plan, log, "started");
     writeIdMaps(sys, pid, config, host);
+    // Before the release: no op of the child, let alone the command, runs outside its limits,
+    // and its cgroup namespace (unshared right after the release) is rooted at this cgroup.
+    cgroup?.attach(pid);
     sys.write(sync.write, RELEASE);
     readStatus(sys, status.read, plan, log, "ready");
     // Held open until now: the child's check_parent op sees a hang-up if we died first.
     closeOwned(sync.write);
-    const command = watch === null ? null : readUntilExec(sys, watch.read, status.read, plan, log);
-    return { pid, plan, statusFd: status.read, ...(command !== null && { commandStatus: command }) };
+    const early = watch === null ? [] : readUntilExec(sys, watch.read, status.read, plan, log);
+    return { pid, plan, statusFd: status.read, ...(early.length > 0 && { early }) };
   } catch (err) {
     if (pid > 0) {
       sys.kill(pid, SIG.KILL);

@@ -103,6 +103,7 @@ export function describePlan(plan: Plan): string[] {
     if (i === plan.initStart) lines.push("-- in the init's child --");
     const call = `${op.kind}(${argTexts(op).join(", ")})`;
     lines.push(`${String(i).padStart(width)} ${call}${op.optional ? " optional" : ""}  # [${op.origin.path}] ${op.origin.note}`);
+    for (const line of op.detail ?? []) lines.push(`${" ".repeat(width)}   ${line}`);
   });
   return lines;
 }

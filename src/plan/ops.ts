@@ -41,6 +41,9 @@ export const OP_CODES = {
   ioctl: 60,
   getpid: 62,
   bind_unix: 63,
+  // 70-79: limits, seccomp and the exit record
+  seccomp_listener: 70,
+  faccessat: 71,
   // 80-89: the emperor's branch (a jail that leaves the spawner's memory; stdio slots)
   exec_image: 80,
   dup3: 81,
@@ -88,6 +91,8 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   ioctl: "fii",
   getpid: "s",
   bind_unix: "sf",
+  seccomp_listener: "bif",
+  faccessat: "ss",
   exec_image: "fi",
   dup3: "fi",
 };
@@ -120,6 +125,8 @@ export const FD_SLOTS = [
   "ns_fs",
   "root",
   "cwd",
+  "listener", // the command's end of a socket to its init, which takes the seccomp filter's
+  // listener over it (set by fork_wait in the init's child only)
   // `run`'s session with the caller's terminal and systemd (src/supervisor/session.ts)
   "pty", // the pseudo-terminal's slave end, the command's stdio and controlling terminal
   "exec_watch", // write end of a pipe only the command's process holds: EOF once it has exec'd
@@ -129,8 +136,7 @@ export type FdSlot = (typeof FD_SLOTS)[number];
 
 /** Limits the C side enforces (its stack holds argv/envp pointer arrays); the config stage
  * refuses a command over the first, so it owns the number. */
-export { MAX_EXEC_STRINGS } from "../config/model.ts";
-export const MAX_GROUPS = 64;
+export { MAX_EXEC_STRINGS, MAX_GROUPS } from "../config/model.ts";
 /** The kernel's BPF_MAXINSNS: a longer seccomp filter is refused. */
 export const MAX_FILTER_INSNS = 4096;
 

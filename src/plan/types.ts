@@ -22,6 +22,9 @@ export interface Op {
   /** A failure becomes a warning and the plan goes on. */
   readonly optional: boolean;
   readonly origin: OpOrigin;
+  /** Lines --dry-run prints under the op, for an argument the op line cannot show (the
+   * seccomp filter's rules). */
+  readonly detail?: readonly string[];
 }
 
 export interface Plan {

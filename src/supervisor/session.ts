@@ -49,7 +49,7 @@ export function openSession(config: JailConfig, host: HostFacts, log: Logger, ev
       try {
         if (pty !== null) relay ??= new TerminalRelay(pty.master, events, log);
         // bind_unix ran before the init or the command started, so the socket is waiting.
-        const socket = pair === null ? null : receiveFd(pair[0]);
+        const socket = pair === null ? null : latestFd(pair[0]);
         if (socket !== null) notifier.relayFrom(socket);
         else if (pair !== null) log.warn("notify_socket: the jail's socket did not arrive; its messages are lost");
       } catch (err) {
@@ -71,4 +71,15 @@ export function openSession(config: JailConfig, host: HostFacts, log: Logger, ev
       else closeSync(pty.master);
     },
   };
+}
+
+/** The last fd waiting on `fd`: a jail whose setup failed after its bind_unix (restart
+ * goes on) left its socket queued before this jail's own; older ones are closed. */
+function latestFd(fd: number): number | null {
+  let latest: number | null = null;
+  for (let got = receiveFd(fd); got !== null; got = receiveFd(fd)) {
+    if (latest !== null) closeSync(latest);
+    latest = got;
+  }
+  return latest;
 }

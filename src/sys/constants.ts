@@ -91,7 +91,7 @@ export const SYSCALLS = {
     exit_group: 231, unshare: 272, prlimit64: 302, execve: 59, execveat: 322, openat: 257,
     clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, seccomp: 317, setpriority: 141, sched_setaffinity: 203, pidfd_open: 434, pwrite64: 18, statx: 332, dup3: 292, waitid: 247,
     setns: 308, fchdir: 81, chroot: 161, connect: 42, sendmsg: 46, recvmsg: 47, getsockopt: 55, setsockopt: 54, pidfd_send_signal: 424,
-    bind: 49, socketpair: 53,
+    bind: 49, socketpair: 53, getrusage: 98, faccessat: 269,
   },
   aarch64: {
     read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
@@ -101,7 +101,7 @@ export const SYSCALLS = {
     exit_group: 94, unshare: 97, prlimit64: 261, execve: 221, execveat: 281, openat: 56,
     clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, seccomp: 277, setpriority: 140, sched_setaffinity: 122, pidfd_open: 434, pwrite64: 68, statx: 291, dup3: 24, waitid: 95,
     setns: 268, fchdir: 50, chroot: 51, connect: 203, sendmsg: 211, recvmsg: 212, getsockopt: 209, setsockopt: 208, pidfd_send_signal: 424,
-    bind: 200, socketpair: 199,
+    bind: 200, socketpair: 199, getrusage: 165, faccessat: 48,
   },
 } as const;
 
@@ -117,6 +117,9 @@ export const C_CONSTANTS = {
   PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, MAP_PRIVATE: 2, MAP_ANONYMOUS: 0x20, MAP_STACK: 0x20000,
   WNOHANG: 1, SFD_CLOEXEC: 0o2000000, CAP_VERSION_3: 0x20080522, PR_SET_DUMPABLE: PR.SET_DUMPABLE,
   EXIT_NOT_FOUND, EXIT_CANNOT_EXECUTE,
-  AF_UNIX: 1, SOL_SOCKET: 1, SCM_RIGHTS: 1,
   EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11, ESRCH: 3, POLLHUP: 0x10, SECCOMP_SET_MODE_FILTER: 1,
+  // the seccomp listener the jail's init takes from its command child; the init's usage
+  // record; the command's check before its filter
+  AF_UNIX: 1, SOCK_SEQPACKET: 5, SOL_SOCKET: 1, SCM_RIGHTS: 1, MSG_NOSIGNAL: 0x4000, MSG_CMSG_CLOEXEC: 0x40000000,
+  POLLIN: 1, SECCOMP_IOCTL_NOTIF_RECV: "0xc0502100u", SIGSYS: 31, RUSAGE_CHILDREN: -1, X_OK: 1,
 } as const;

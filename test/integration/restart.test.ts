@@ -1,7 +1,7 @@
 // `run --restart`: the jailed reload. The whole jail is respawned in fresh namespaces after
 // its command ends, backs off, gives up after N failures; SIGHUP restarts it, SIGTERM ends it.
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { host, requireHost } from "../support/host.ts";
@@ -28,6 +28,22 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
           "nsjail: the jail ended with exit 3: restarting it in 20 ms\n" +
           "nsjail: error: the jail failed 3 times within 60 s (exit 3): not restarting it\n",
       );
+    });
+
+    test("each jail started writes its own exit record, with its own pid and rlimit", () => {
+      const dir = mkdtempSync(join(tmpdir(), "nsjail-restart-"));
+      try {
+        chmodSync(dir, 0o777);
+        const file = join(dir, "records.jsonl");
+        const script = "[ \"$(ulimit -n)\" = 32 ] || exit 9; exit 3";
+        const r = nsjail(as, ["run", "--restart", "on-failure", "--restart-delay", "10", "--restart-max-failures", "2", "--status-file", file, "--rlimit-nofile", "32", "--", "/bin/sh", "-c", script]);
+        expect(r.code).toBe(3);
+        const records = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        expect(records.map((x) => [x.reason, x.exit_code, x.nsjail_exit])).toEqual([["exited", 3, 3], ["exited", 3, 3]]);
+        expect(records[0].pid).not.toBe(records[1].pid);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test("always respawns a clean exit at once; a clean exit under on-failure ends it", () => {

@@ -148,7 +148,7 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       const listener = listen("path");
       const sleep = uniqueSleep();
       const file = vassal(["/bin/sh", "-c", `echo "NOTIFY=\${NOTIFY_SOCKET-none}"; exec ${sleep.join(" ")}`], 'keep_env = ["NOTIFY_SOCKET"]');
-      const e = new TestEmperor(as, { "v.toml": file }, [], { NOTIFY_SOCKET: listener.address });
+      const e = new TestEmperor(as, { "v.toml": file }, [], `export NOTIFY_SOCKET='${listener.address}'; `);
       emperors.push(e);
       expect(await listener.next(/READY=1/)).toBe("READY=1");
       await e.waitEvent("v", "start");

@@ -3,7 +3,7 @@
 import type { ConfigIssue } from "../../errors.ts";
 import { describe, expectArray, expectCString, expectInt, type Report } from "../expect.ts";
 import type { HostFacts } from "../host.ts";
-import type { IdMap, JailConfig } from "../model.ts";
+import { MAX_GROUPS, type IdMap, type JailConfig } from "../model.ts";
 import { didYouMean } from "../suggest.ts";
 import { defineKey, needsNamespace, type Reader, type Rule, type ValuesOf } from "./key.ts";
 
@@ -79,6 +79,8 @@ function readIdMap(v: unknown, path: string, report: Report): IdMap | undefined 
 
 const readIdMaps: Reader<IdMap[]> = (v, path, { report }) => expectArray(v, path, report, (item, p) => readIdMap(item, p, report));
 
+const readGroup = idReader("group");
+
 export const ID_KEYS = [
   defineKey(
     {
@@ -128,6 +130,18 @@ export const ID_KEYS = [
     },
     readIdMaps,
   ),
+  defineKey(
+    {
+      key: "groups",
+      flag: "--groups",
+      kind: "id[]",
+      repeatable: true,
+      placeholder: "GROUP",
+      defaultDoc: "none: only `gid`",
+      doc: `Supplementary groups of the command inside the jail, names or numbers (at most ${MAX_GROUPS - 1}); each must be mapped by gid_map. setgroups needs root, or a gid_map that newgidmap writes (a range from /etc/subgid).`,
+    },
+    (v, path, ctx) => expectArray(v, path, ctx.report, (item, p) => readGroup(item, p, ctx)),
+  ),
 ] as const;
 
 type IdFields = Partial<ValuesOf<typeof ID_KEYS>>;
@@ -144,12 +158,32 @@ function defaultOutside(inside: number, own: number, host: HostFacts): number {
   return inside === 0 ? UNPRIVILEGED_ID : inside;
 }
 
-export function idDefaults(f: IdFields, host: HostFacts, unshare: ReadonlySet<string>): Pick<JailConfig, "uid" | "gid" | "uidMap" | "gidMap"> {
+export function idDefaults(f: IdFields, host: HostFacts, unshare: ReadonlySet<string>): Pick<JailConfig, "uid" | "gid" | "uidMap" | "gidMap" | "groups"> {
   const uid = f.uid ?? host.uid;
   const gid = f.gid ?? host.gid;
   const userNs = unshare.has("user");
   const one = (inside: number, own: number): IdMap[] => (userNs ? [{ inside, outside: defaultOutside(inside, own, host), count: 1 }] : []);
-  return { uid, gid, uidMap: f.uid_map ?? one(uid, host.uid), gidMap: f.gid_map ?? one(gid, host.gid) };
+  const groups = [...new Set(f.groups ?? [])].filter((g) => g !== gid);
+  return { uid, gid, uidMap: f.uid_map ?? one(uid, host.uid), gidMap: f.gid_map ?? one(gid, host.gid), groups };
+}
+
+/** Unprivileged, nsjail may write only a single line mapping the caller's own id; anything
+ * else goes through the setuid newuidmap/newgidmap, which check /etc/subuid and /etc/subgid. */
+export function mapNeedsHelper(map: readonly IdMap[], hostUid: number, ownId: number): boolean {
+  return hostUid !== 0 && !(map.length === 1 && map[0]!.count === 1 && map[0]!.outside === ownId);
+}
+
+/**
+ * Whether the jail's first process may call setgroups. In a user namespace the kernel denies
+ * it once /proc/PID/setgroups says "deny", which whoever writes its own gid_map without
+ * CAP_SETGID must write first (nsjail rootless, or the jail itself in exec mode). Root has the
+ * capability, and newgidmap keeps setgroups allowed when it maps a range from /etc/subgid,
+ * which every map it is needed for holds.
+ */
+export function canSetGroups(config: JailConfig, host: HostFacts): boolean {
+  if (!config.unshare.has("user")) return true;
+  if (config.exec) return false;
+  return host.uid === 0 || mapNeedsHelper(config.gidMap, host.uid, host.gid);
 }
 
 /**
@@ -240,10 +274,27 @@ function execMapsOneId(config: JailConfig, host: HostFacts): ConfigIssue[] {
   );
 }
 
+/** Supplementary groups need setgroups, an id the map covers, and room in the trampoline. */
+function groupsFit(config: JailConfig, host: HostFacts): ConfigIssue[] {
+  if (config.groups.length === 0) return [];
+  if (config.groups.length > MAX_GROUPS - 1) return [{ path: "groups", message: `at most ${MAX_GROUPS - 1} groups besides gid, got ${config.groups.length}` }];
+  if (!canSetGroups(config, host)) {
+    const why = config.exec
+      ? "exec mode writes its own gid_map, which needs setgroups denied"
+      : "a gid_map nsjail writes itself needs setgroups denied; map a range from /etc/subgid with gid_map (newgidmap allows setgroups)";
+    return [{ path: "groups", message: `needs setgroups, which this jail cannot call: ${why}` }];
+  }
+  if (!config.unshare.has("user")) return [];
+  const covers = (id: number) => config.gidMap.some((m) => id >= m.inside && id < m.inside + m.count);
+  const unmapped = config.groups.filter((g) => !covers(g));
+  return unmapped.length === 0 ? [] : [{ path: "groups", message: `gid ${unmapped.join(", ")} not mapped by gid_map` }];
+}
+
 export const ID_RULES: readonly Rule[] = [
   { name: "idMapsNeedUser", uses: ["uid_map", "gid_map", "unshare"], check: idMapsNeedUser },
   { name: "noOverlap", uses: ["uid_map", "gid_map"], check: noOverlap },
   { name: "mapLineLimit", uses: ["uid_map", "gid_map"], check: mapLineLimit },
   { name: "mapsCoverIds", uses: ["uid", "gid", "uid_map", "gid_map", "unshare"], check: mapsCoverIds },
   { name: "execMapsOneId", uses: ["exec", "uid_map", "gid_map"], check: execMapsOneId },
+  { name: "groupsFit", uses: ["groups", "gid", "gid_map", "unshare", "exec"], check: groupsFit },
 ];

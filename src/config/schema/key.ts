@@ -22,7 +22,14 @@ export type ValueKind =
   | "idmap[]" // "IN:OUT:COUNT" strings or {inside, outside, count} tables
   | "principal[]" // user names or numbers, "group:NAME" or "group:GID"
   | "log_level"
-  | "log_format";
+  | "log_format"
+  | "id[]" // user/group names or numbers
+  | "table" // a TOML table whose keys are documented in KeySpec.fields
+  | "size" // bytes, or a string with K/M/G/T; CLI: the string as given
+  | "number" // integer or fraction
+  | "rlimit" // N, "SOFT:HARD" or "inf"
+  | "cpu_list" // "0-3,6" or an array of CPU numbers
+  | "errno"; // an errno name or number
 
 /** How each kind reads in docs and type errors. */
 export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
@@ -38,6 +45,13 @@ export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
   "principal[]": 'array of user names or uids, and "group:NAME" or "group:GID"',
   log_level: "string",
   log_format: "string",
+  "id[]": "array of strings or integers",
+  table: "table",
+  size: 'integer (bytes) or string with K, M, G or T (e.g. "64M"), or "max"',
+  number: "number",
+  rlimit: 'integer, "SOFT:HARD" or "inf"',
+  cpu_list: 'string such as "0-3,6", or array of integers',
+  errno: 'errno name (e.g. "EPERM") or integer',
 };
 
 export interface ReadContext {
@@ -65,6 +79,11 @@ export interface KeySpec {
   /** The default, as documentation text. */
   readonly defaultDoc: string;
   readonly doc: string;
+  /**
+   * The keys of a `table` key, for docs/config.md and for flags that set one key of the table
+   * each (`--memory` sets `limits.memory`); their `key` is the name inside the table.
+   */
+  readonly fields?: readonly KeySpec[];
 }
 
 /** A valueless flag that sets a scalar key to `value`, or adds `value` to a list key. */
@@ -84,6 +103,14 @@ export interface Key<K extends string, T> extends KeySpec {
 /** A key whose name and value type TypeScript keeps, so index.ts can derive `Fields`. */
 export function defineKey<K extends string, T>(spec: KeySpec & { readonly key: K }, read: Reader<T>): Key<K, T> {
   return { ...spec, read };
+}
+
+/** A table key (`[limits]`): no flag of its own, one per field. */
+export function defineTable<K extends string, T>(
+  spec: Pick<KeySpec, "defaultDoc" | "doc"> & { readonly key: K; readonly fields: readonly KeySpec[] },
+  read: Reader<T>,
+): Key<K, T> {
+  return defineKey({ ...spec, flag: null, kind: "table", repeatable: false, placeholder: "" }, read);
 }
 
 /** `{ key: typed value }` for a list of keys: what the readers of one concern produce. */

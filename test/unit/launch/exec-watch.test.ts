@@ -6,7 +6,7 @@ import { prepareJail } from "../../../src/jail.ts";
 import { spawnJail, type LaunchFds } from "../../../src/launch/spawn.ts";
 import { createLogger } from "../../../src/log.ts";
 import { FD_SLOTS } from "../../../src/plan/ops.ts";
-import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_STARTED } from "../../../src/wire/format.ts";
+import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_STARTED, STATUS_USAGE } from "../../../src/wire/format.ts";
 import { FakeSys, statusRecord } from "../../support/fake-sys.ts";
 import { fixedHost } from "../../support/plans.ts";
 
@@ -17,7 +17,7 @@ const STARTED = statusRecord(0, 0, STATUS_STARTED);
 function spawn(sys: FakeSys, cli: Record<string, unknown>, extra: Partial<LaunchFds> = {}) {
   const config = resolveConfig({ file: null, cli, command: ["/bin/true"] }, host);
   const { plan, bytes } = prepareJail(config, host);
-  return { plan, run: () => spawnJail(sys, plan, bytes, config, host, { image: 5, plan: 6, ...extra }, quiet, true) };
+  return { plan, run: () => spawnJail(sys, plan, bytes, config, host, { image: 5, plan: 6, ...extra }, quiet, null, true) };
 }
 
 const slot = (name: (typeof FD_SLOTS)[number]) => FD_SLOTS.indexOf(name);
@@ -26,7 +26,7 @@ test("with an init: after READY, EOF on the exec watch, whose write end only the
   const sys = new FakeSys();
   sys.reads = [STARTED, statusRecord(0, 0, STATUS_READY), new Uint8Array(0)];
   const running = spawn(sys, {}, { pty: 7, notify: 8 }).run();
-  expect(running.commandStatus).toBeUndefined();
+  expect(running.early).toBeUndefined();
   const pipes = sys.calls.filter((c) => c[0] === "pipe");
   expect(pipes).toHaveLength(3); // status, sync, exec watch
   const [, watchRead, watchWrite] = pipes[2] as [string, number, number];
@@ -44,11 +44,14 @@ test("with an init: after READY, EOF on the exec watch, whose write end only the
   expect(at(["close", watchRead])).toBeGreaterThan(at(["read", watchRead]));
 });
 
-test("with an init: a command that exec'd and ended at once → its exit record is kept for the supervisor", () => {
+test("with an init: a command that exec'd and ended at once → its records are kept for the supervisor", () => {
   const sys = new FakeSys();
-  sys.reads = [STARTED, statusRecord(0, 0, STATUS_READY), new Uint8Array(0), statusRecord(3, 7 << 8, STATUS_EXIT)];
-  sys.readables = [true];
-  expect(spawn(sys, {}).run().commandStatus).toBe(7 << 8);
+  sys.reads = [STARTED, statusRecord(0, 0, STATUS_READY), new Uint8Array(0), statusRecord(3, 7 << 8, STATUS_EXIT), statusRecord(2048, 0, STATUS_USAGE)];
+  sys.readables = [true, true];
+  expect(spawn(sys, {}).run().early).toEqual([
+    { kind: "exit", waitStatus: 7 << 8 },
+    { kind: "usage", maxRssBytes: 2048 * 1024 },
+  ]);
 });
 
 test("with an init: the command's child failed before its execve → its error, and the jail killed", () => {
