@@ -60,15 +60,17 @@ export class SyscallError extends JailError {
   }
 }
 
-/** A child-side op failed; decoded from a status record. */
+/** A child-side op failed; decoded from a status record. `reason` replaces the errno words
+ * when the failure is no errno (a program an exec hook ran exited non-zero). */
 export class SetupError extends JailError {
   constructor(
     readonly op: string,
     readonly description: string,
     readonly origin: string,
     readonly errno: number,
+    reason?: string,
   ) {
-    super(`${description} [${origin}]: ${errnoSuffix(op, errno)}`);
+    super(`${description} [${origin}]: ${reason ?? errnoSuffix(op, errno)}`);
   }
 }
 

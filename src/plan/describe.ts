@@ -23,7 +23,8 @@ export function describePlan(plan: Plan): string[] {
   plan.ops.forEach((op, i) => {
     if (i === plan.initStart) lines.push("-- in the init's child --");
     const call = `${op.kind}(${op.args.map(formatArg).join(", ")})`;
-    lines.push(`${String(i).padStart(width)} ${call}${op.optional ? " optional" : ""}  # [${op.origin.path}] ${op.origin.note}`);
+    const optional = !op.optional ? "" : op.skip > 0 ? ` optional, else skip ${op.skip}` : " optional";
+    lines.push(`${String(i).padStart(width)} ${call}${optional}  # [${op.origin.path}] ${op.origin.note}`);
   });
   return lines;
 }

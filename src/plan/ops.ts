@@ -1,6 +1,7 @@
 // Stage 2 (plan): the op vocabulary shared with the trampoline — each op kind's code and
 // argument signature, and the fd slots that ops name instead of fd numbers. The C side gets
 // all of it through the generated header build/nsj_wire.h (scripts/gen-wire-h.ts).
+import { C_CONSTANTS } from "../sys/constants.ts";
 
 /** Op codes: the TS kind, the C handler op_<kind> and NSJ_OP_<KIND> share one name. */
 export const OP_CODES = {
@@ -32,6 +33,22 @@ export const OP_CODES = {
   seccomp: 26,
   setpriority: 27,
   sched_setaffinity: 28,
+  // The file system (src/plan/fs/): the new mount API and *at() calls on fd slots, so every
+  // path inside the new root is resolved from an fd (see ffi/fs.c).
+  open_tree: 29,
+  move_mount: 30,
+  openat2: 31,
+  fsopen: 32,
+  fsconfig: 33,
+  fsmount: 34,
+  mount_setattr: 35,
+  mkdirat: 36,
+  symlinkat: 37,
+  fchmodat: 38,
+  fchdir: 39,
+  write: 40,
+  copy_fd: 41,
+  exec_wait: 42,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -70,6 +87,23 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   seccomp: "bi",
   setpriority: "iii",
   sched_setaffinity: "n",
+  // An `f` first argument of open_tree, openat2, fsopen and fsmount is the slot the new fd
+  // goes to (-1 on failure); `n` of openat2 is struct open_how [flags, mode, resolve] and of
+  // mount_setattr struct mount_attr [attr_set, attr_clr, propagation, userns_fd].
+  open_tree: "ffsi",
+  move_mount: "fsfsi",
+  openat2: "ffsn",
+  fsopen: "fsi",
+  fsconfig: "fissi",
+  fsmount: "ffii",
+  mount_setattr: "fsin",
+  mkdirat: "fsi",
+  symlinkat: "sfs",
+  fchmodat: "fsi",
+  fchdir: "f",
+  write: "fs",
+  copy_fd: "fi",
+  exec_wait: "saas",
 };
 
 /**
@@ -84,6 +118,15 @@ export const FD_SLOTS = [
   "sync_write", // the parent's end, closed in the child
   "image", // the sealed trampoline image, exec'd as the init
   "plan", // a memfd holding these very bytes, read by the init
+  // Filled by the jail's own ops (src/plan/fs/), -1 until then and after their close:
+  "cwd", // AT_FDCWD, always: the dirfd of an absolute host path or the working directory
+  "root", // the new root (rootfs bind, empty tmpfs or pivot_root's NEW) until pivot_root
+  "under", // the rootfs before its self-bind covers it: kept host mounts are cloned from here
+  "mnt", // the mount being built (open_tree or fsmount), attached by move_mount
+  "sub", // a second detached mount, for mounts built inside `mnt` (/dev's pts, shm, nodes)
+  "dst", // where `mnt` goes: an O_PATH fd from openat2 RESOLVE_IN_ROOT, or a parent dir
+  "fs", // a file system context (fsopen) until fsmount
+  "file", // a file being written (--file content, write hooks)
 ] as const;
 export type FdSlot = (typeof FD_SLOTS)[number];
 
@@ -94,7 +137,10 @@ export const MAX_GROUPS = 64;
 /** The kernel's BPF_MAXINSNS: a longer seccomp filter is refused. */
 export const MAX_FILTER_INSNS = 4096;
 
+/** Slots whose number is the same for every launch. */
+const FIXED_SLOTS: Partial<Record<FdSlot, number>> = { cwd: C_CONSTANTS.AT_FDCWD };
+
 /** The table a launcher hands over: one fd number per slot, in FD_SLOTS order, -1 for none. */
 export function fdTable(fds: Partial<Record<FdSlot, number>>): number[] {
-  return FD_SLOTS.map((slot) => fds[slot] ?? -1);
+  return FD_SLOTS.map((slot) => fds[slot] ?? FIXED_SLOTS[slot] ?? -1);
 }

@@ -18,11 +18,21 @@ export const MS = {
   NOSUID: 2,
   NODEV: 4,
   NOEXEC: 8,
+  SYNCHRONOUS: 16,
   REMOUNT: 32,
+  MANDLOCK: 64,
+  DIRSYNC: 128,
+  NOATIME: 1024,
+  NODIRATIME: 2048,
   BIND: 4096,
+  MOVE: 8192,
   REC: 16384,
+  UNBINDABLE: 1 << 17,
   PRIVATE: 1 << 18,
   SLAVE: 1 << 19,
+  SHARED: 1 << 20,
+  RELATIME: 1 << 21,
+  STRICTATIME: 1 << 24,
 } as const;
 
 export const PR = {
@@ -71,6 +81,8 @@ export const SYSCALLS = {
     prctl: 157, pivot_root: 155, mount: 165, umount2: 166, sethostname: 170, setdomainname: 171,
     exit_group: 231, unshare: 272, prlimit64: 302, execve: 59, execveat: 322, openat: 257,
     clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, seccomp: 317, setpriority: 141, sched_setaffinity: 203, pidfd_open: 434, pwrite64: 18, statx: 332,
+    open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, openat2: 437, mount_setattr: 442,
+    symlinkat: 266, fchmodat: 268, fchdir: 81,
   },
   aarch64: {
     read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
@@ -79,6 +91,8 @@ export const SYSCALLS = {
     prctl: 167, pivot_root: 41, mount: 40, umount2: 39, sethostname: 161, setdomainname: 162,
     exit_group: 94, unshare: 97, prlimit64: 261, execve: 221, execveat: 281, openat: 56,
     clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, seccomp: 277, setpriority: 140, sched_setaffinity: 122, pidfd_open: 434, pwrite64: 68, statx: 291,
+    open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, openat2: 437, mount_setattr: 442,
+    symlinkat: 36, fchmodat: 53, fchdir: 50,
   },
 } as const;
 
@@ -94,4 +108,5 @@ export const C_CONSTANTS = {
   PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, MAP_PRIVATE: 2, MAP_ANONYMOUS: 0x20, MAP_STACK: 0x20000,
   WNOHANG: 1, SFD_CLOEXEC: 0o2000000, CAP_VERSION_3: 0x20080522, PR_SET_DUMPABLE: PR.SET_DUMPABLE,
   EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11, ESRCH: 3, POLLHUP: 0x10, SECCOMP_SET_MODE_FILTER: 1,
+  EEXIST: 17, EBADF: 9, WAIT_FAILED: 0x10000,
 } as const;
