@@ -24,6 +24,7 @@ log_level = "warn"
 `;
 
 function cli(s: KeySpec): string {
+  if (s.forms !== undefined) return s.forms.map((f) => `\`${f.flag} ${f.placeholder}\``).join(", ");
   if (s.flag === null) return "`-- CMD...`";
   const arg = s.kind === "bool" ? ` / \`${negatedFlag(s.flag)}\`` : ` ${s.placeholder}`;
   return s.kind === "bool" ? `\`${s.flag}\`${arg}` : `\`${s.flag}${arg}\``;
@@ -48,6 +49,7 @@ export function renderConfigDoc(): string {
   for (const s of specs) {
     out.push(`## \`${s.key}\``, "", s.doc, "");
     out.push(`- CLI: ${cli(s)}${s.repeatable ? " (repeatable)" : ""}`);
+    for (const f of s.forms ?? []) out.push(`  - \`${f.flag} ${f.placeholder}\`: ${f.doc}`);
     out.push(`- Type: ${KIND_DOC[s.kind]}`, `- Default: ${s.defaultDoc}`, "");
   }
   out.push("## Example", "", "```toml", EXAMPLE_TOML.trimEnd(), "```", "");

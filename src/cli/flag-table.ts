@@ -1,13 +1,25 @@
 // Stage 1 (config), CLI side, without commander: which options `run` takes, the attribute each
 // sets in the parsed options object, and parsed options → the raw snake_case table a TOML file
 // would give, so the validator checks both the same way. Shared by commander and the fast path.
+import { FlagValue } from "../config/expect.ts";
 import { MAX_CONFIG_MIB } from "../config/load.ts";
 import { SCHEMA, type KeySpec } from "../config/schema/index.ts";
+import type { FlagForm } from "../config/schema/key.ts";
 
 export type FlagSpec = KeySpec & { readonly flag: string };
 
 /** Schema keys that have a flag; booleans also get a `--no-` twin. */
 export const FLAGGED: readonly FlagSpec[] = (SCHEMA as readonly KeySpec[]).filter((s): s is FlagSpec => s.flag !== null);
+
+/** Flags that feed a key together (`--bind`, `--tmpfs`… → `mount`): each value is kept as
+ * [flag, value] in one list under the key's attribute, so their command-line order survives. */
+export interface FormFlag extends FlagForm {
+  readonly attr: string;
+}
+
+export const FORM_FLAGS: readonly FormFlag[] = (SCHEMA as readonly KeySpec[]).flatMap((s) =>
+  (s.forms ?? []).map((f) => ({ ...f, attr: attributeFor(`--${s.key}`) })),
+);
 
 export interface RunOption {
   readonly short: string | null;
@@ -47,6 +59,10 @@ export function flagsToRaw(opts: Record<string, unknown>): Record<string, unknow
     const value = opts[attributeFor(s.flag)];
     if (value === undefined) continue;
     raw[s.key] = convert(s, value);
+  }
+  for (const s of SCHEMA as readonly KeySpec[]) {
+    const tagged = s.forms === undefined ? undefined : (opts[attributeFor(`--${s.key}`)] as [string, string][] | undefined);
+    if (tagged !== undefined) raw[s.key] = tagged.map(([flag, value]) => new FlagValue(flag, value));
   }
   return raw;
 }

@@ -2,7 +2,7 @@
 // raw TOML keys live in flag-table.ts, which the commander-free fast path shares.
 import { type Command, Option } from "commander";
 import type { KeySpec } from "../config/schema/index.ts";
-import { FLAGGED, negatedFlag } from "./flag-table.ts";
+import { FLAGGED, FORM_FLAGS, negatedFlag } from "./flag-table.ts";
 
 /** Appends in place, so n repeats of a flag cost O(n), not O(n²). Commander hands back what
  * this returned last time, so the array is ours to grow. */
@@ -28,5 +28,18 @@ export function addConfigFlags(cmd: Command): Command {
     const opt = new Option(`${s.flag} <${s.placeholder}>`, helpText(s));
     cmd.addOption(s.repeatable ? opt.argParser(collect) : opt);
   }
+  for (const f of FORM_FLAGS) {
+    const opt = new Option(`${f.flag} <${f.placeholder}>`, `${f.doc} (repeatable, in order with the other mount flags)`);
+    // One attribute for the whole family: commander hands each parser the list so far.
+    opt.attributeName = () => f.attr;
+    cmd.addOption(opt.argParser((value: string, previous: [string, string][] | undefined) => tagged(f.flag, value, previous)));
+  }
   return cmd;
+}
+
+/** Appends [flag, value] in place, as collect() does. */
+function tagged(flag: string, value: string, previous: [string, string][] | undefined): [string, string][] {
+  const list = previous ?? [];
+  list.push([flag, value]);
+  return list;
 }

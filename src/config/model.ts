@@ -1,6 +1,7 @@
 // Stage 1 (config): the validated, fully defaulted jail description, and the vocabularies it
 // is written in (namespaces, log levels). Nothing after config/validate.ts sees TOML keys,
 // user strings that still need parsing, or undefined.
+import type { FsConfig } from "./fs/model.ts";
 
 export const NAMESPACES = ["fs", "ipc", "pid", "uts", "net", "user", "cgroup", "time"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
@@ -50,4 +51,6 @@ export interface JailConfig {
   /** Capability numbers kept in every set (bounding, permitted, effective, inheritable, ambient). */
   readonly caps: readonly number[];
   readonly logLevel: LogLevel;
+  /** The jail's root, mounts and hooks; NO_FS (config/schema/fs.ts) without such keys. */
+  readonly fs: FsConfig;
 }

@@ -4,6 +4,7 @@ import type { JailConfig } from "./model.ts";
 import { loadConfigFile } from "./load.ts";
 import type { HostFacts } from "./host.ts";
 import { nodeReadFile, type ReadFile } from "./read-file.ts";
+import { specFor } from "./schema/index.ts";
 import { validateConfig } from "./validate.ts";
 
 export interface ResolveOptions {
@@ -21,6 +22,11 @@ export function resolveConfig(opts: ResolveOptions, host: HostFacts, readFile: R
   // Shallow merge: a repeatable flag's values replace the file's whole array, never append,
   // so `--env A=1` on the CLI is the complete env list, as the flag's help says.
   const raw: Record<string, unknown> = { ...(loaded?.raw ?? {}), ...opts.cli };
+  // Keys fed by several flags (mounts) take the flags' entries after the file's: order matters.
+  for (const key of Object.keys(opts.cli)) {
+    const fromFile = loaded?.raw[key];
+    if (specFor(key)?.forms !== undefined && Array.isArray(fromFile)) raw[key] = [...fromFile, ...(opts.cli[key] as unknown[])];
+  }
   const cliKeys = new Set(Object.keys(opts.cli));
   if (opts.command.length > 0) {
     raw.command = [...opts.command];

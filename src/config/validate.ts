@@ -43,9 +43,15 @@ export function validateConfig(raw: Record<string, unknown>, host: HostFacts, so
     if (!readKey(fields, key, raw[key], ctx)) invalid.add(key);
   }
 
-  const config = applyDefaults(fields, host, source.file);
+  // A key found wrong only with others (a uid name missing from the rootfs) counts as invalid,
+  // so the rules that read it stay quiet.
+  const config = applyDefaults(fields, host, source.file, (path, message) => {
+    invalid.add(path.split(/[.[]/)[0]!);
+    report(path, message);
+  });
+  const facts = { given: new Set(Object.keys(raw)), fields, invalid };
   for (const rule of RULES) {
-    if (!rule.uses.some((k) => invalid.has(k))) for (const i of rule.check(config, host)) report(i.path, i.message);
+    if (!rule.uses.some((k) => invalid.has(k))) for (const i of rule.check(config, host, facts)) report(i.path, i.message);
   }
   if (issues.length > 0) {
     let index: KeyIndex | null = null; // one scan of the file for all issues, only if one needs it
@@ -64,6 +70,8 @@ function readKey<K extends ConfigKey>(fields: Partial<Fields>, key: K, value: un
 
 /** CLI values are reported under their flag (`--uid-map[1]`); file values get their line. */
 function placeIssue(issue: ConfigIssue, cliKeys: ReadonlySet<string> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
+  // `--bind[1]`: one of several flags that feed one key (KeySpec.forms).
+  if (issue.path.startsWith("--")) return { ...issue, cli: true };
   const head = CONFIG_KEYS.find((k) => issue.path === k || issue.path.startsWith(`${k}[`) || issue.path.startsWith(`${k}.`));
   if (head !== undefined && cliKeys?.has(head)) {
     const flag = specFor(head)?.flag;

@@ -5,7 +5,7 @@ import { NAMESPACES, type JailConfig, type Namespace } from "../config/model.ts"
 import { CLONE } from "../sys/constants.ts";
 import { planCommand, planPassFds } from "./command.ts";
 import { planCaps, planCapSets, planIds } from "./creds.ts";
-import { planMounts } from "./fs/mounts.ts";
+import { planFsMounts, planFsPrepare, planHookPhase, planPivot } from "./fs/phases.ts";
 import { planHandshake, planRearm } from "./handshake.ts";
 import { planInit, usesInit } from "./init.ts";
 import { planInplace } from "./inplace.ts";
@@ -30,16 +30,22 @@ export interface Phase {
 }
 
 /** Setup in the jail's first process, after its uid maps exist, in the order the kernel
- * allows: mounts while privileged, names, network, then privileges dropped for good. */
+ * allows: mounts while privileged, names, network, then privileges dropped for good. Hooks
+ * run at the phase named after them (uWSGI's hook_post_jail, hook_as_root, hook_as_user). */
 export const PHASES: readonly Phase[] = [
-  { name: "fs", plan: planMounts },
+  { name: "fs_prepare", plan: planFsPrepare },
+  { name: "hook_post_jail", plan: planHookPhase("post_jail") },
+  { name: "mounts", plan: planFsMounts },
+  { name: "pivot_root", plan: planPivot },
   { name: "uts", plan: planUts },
   { name: "net", plan: planNet },
+  { name: "hook_as_root", plan: planHookPhase("as_root") },
   { name: "bounding", plan: planCaps },
   { name: "ids", plan: planIds },
   { name: "rearm", plan: planRearm },
   { name: "caps", plan: planCapSets },
   { name: "pass_fds", plan: planPassFds },
+  { name: "hook_as_user", plan: planHookPhase("as_user") },
 ];
 
 export function cloneFlags(config: JailConfig): number {

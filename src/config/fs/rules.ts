@@ -75,7 +75,7 @@ export function kernelFsNeedOwnNamespace({ fs, unshare }: FsDraft): ConfigIssue[
     const ns = fstype === null ? undefined : OWNER_NS[fstype];
     if (ns !== undefined && !unshare.has(ns)) issues.push(needs(path, ns, `${fstype} needs`));
   };
-  fs.mounts.forEach((m, i) => check(`mount[${i}]`, fstypeOf(m)));
+  fs.mounts.forEach((m, i) => check(fs.mountKeys[i]!, fstypeOf(m)));
   for (const [path, h] of eachHook(fs)) if (h.action === "mount") check(path, h.fstype);
   return issues;
 }
@@ -115,8 +115,8 @@ export function mountsNotHidden({ fs }: FsDraft): ConfigIssue[] {
     walk(m.dst, (n, end) => {
       if (n.last <= i) return false;
       const where = end === m.dst.length ? "the same place" : m.dst.slice(0, end);
-      const by = `mount[${n.last}] (${fs.mounts[n.last]?.kind} on ${where})`;
-      issues.push({ path: `mount[${i}]`, message: `is hidden by ${by}, which comes later: list it first` });
+      const by = `${fs.mountKeys[n.last]} (${fs.mounts[n.last]?.kind} on ${where})`;
+      issues.push({ path: fs.mountKeys[i]!, message: `is hidden by ${by}, which comes later: list it first` });
       return true;
     }),
   );

@@ -16,17 +16,34 @@ const SIDES = ["inside", "outside"] as const;
 /** The overflow id ("nobody"/"nogroup"): root's jail runs as it on the host unless asked otherwise. */
 const UNPRIVILEGED_ID = 65534;
 
-function idReader(kind: "user" | "group"): Reader<number> {
-  return (v, path, { report, host }) => {
-    if (typeof v !== "string") return expectInt(v, path, report, 0, MAX_ID);
-    // Digits are an id even when quoted, so `--uid 1000` and `uid = "1000"` both work.
-    if (/^\d+$/.test(v)) return expectInt(Number(v), path, report, 0, MAX_ID);
-    // A NUL would end the name early in the C library's lookup.
-    if (expectCString(v, path, report) === undefined) return undefined;
-    const id = v === "" ? null : kind === "user" ? host.lookupUser(v) : host.lookupGroup(v);
-    if (id === null) report(path, `no ${kind} named ${describe(v)} on this host`);
-    return id ?? undefined;
-  };
+/** An id, or a name still to look up: in the rootfs when the jail has one (idDefaults). */
+type IdValue = number | { readonly name: string };
+
+const readId: Reader<IdValue> = (v, path, { report }) => {
+  if (typeof v !== "string") return expectInt(v, path, report, 0, MAX_ID);
+  // Digits are an id even when quoted, so `--uid 1000` and `uid = "1000"` both work.
+  if (/^\d+$/.test(v)) return expectInt(Number(v), path, report, 0, MAX_ID);
+  // A NUL would end the name early in the C library's lookup.
+  if (expectCString(v, path, report) === undefined) return undefined;
+  if (v !== "") return { name: v };
+  report(path, "the name is empty");
+  return undefined;
+};
+
+/**
+ * A name's id: in `root`/etc/passwd or /etc/group when the jail has a rootfs (the command
+ * runs with that root's users, as uWSGI resolves --uid after pivot_root), else through the
+ * host's name service. An unknown name is reported; the caller's own id stands in for it.
+ */
+function resolveId(kind: "user" | "group", v: IdValue | undefined, own: number, root: string | null, host: HostFacts, report: Report): number {
+  if (v === undefined) return own;
+  if (typeof v === "number") return v;
+  const table = kind === "user" ? "passwd" : "group";
+  const id = root !== null ? host.paths.idIn(root, table, v.name) : kind === "user" ? host.lookupUser(v.name) : host.lookupGroup(v.name);
+  if (id !== null) return id;
+  const where = root === null ? "on this host" : `in ${describe(`${root}/etc/${table}`)}`;
+  report(kind === "user" ? "uid" : "gid", `no ${kind} named ${describe(v.name)} ${where}`);
+  return own;
 }
 
 function isTable(v: unknown): v is Record<string, unknown> {
@@ -88,9 +105,9 @@ export const ID_KEYS = [
       repeatable: false,
       placeholder: "USER",
       defaultDoc: "the caller's uid",
-      doc: "User the command runs as inside the jail: a number, or a name the host's name service knows (/etc/passwd, LDAP, sssd, …).",
+      doc: "User the command runs as inside the jail: a number, or a name from the rootfs's /etc/passwd (with a rootfs) or the host's name service (/etc/passwd, LDAP, sssd, …).",
     },
-    idReader("user"),
+    readId,
   ),
   defineKey(
     {
@@ -100,9 +117,9 @@ export const ID_KEYS = [
       repeatable: false,
       placeholder: "GROUP",
       defaultDoc: "the caller's gid",
-      doc: "Group the command runs as inside the jail: a number, or a name the host's name service knows (/etc/group, LDAP, sssd, …).",
+      doc: "Group the command runs as inside the jail: a number, or a name from the rootfs's /etc/group (with a rootfs) or the host's name service (/etc/group, LDAP, sssd, …).",
     },
-    idReader("group"),
+    readId,
   ),
   defineKey(
     {
@@ -144,9 +161,16 @@ function defaultOutside(inside: number, own: number, host: HostFacts): number {
   return inside === 0 ? UNPRIVILEGED_ID : inside;
 }
 
-export function idDefaults(f: IdFields, host: HostFacts, unshare: ReadonlySet<string>): Pick<JailConfig, "uid" | "gid" | "uidMap" | "gidMap"> {
-  const uid = f.uid ?? host.uid;
-  const gid = f.gid ?? host.gid;
+/** `root`: the rootfs whose users name the ids, or null for the host's. */
+export function idDefaults(
+  f: IdFields,
+  host: HostFacts,
+  unshare: ReadonlySet<string>,
+  root: string | null,
+  report: Report,
+): Pick<JailConfig, "uid" | "gid" | "uidMap" | "gidMap"> {
+  const uid = resolveId("user", f.uid, host.uid, root, host, report);
+  const gid = resolveId("group", f.gid, host.gid, root, host, report);
   const userNs = unshare.has("user");
   const one = (inside: number, own: number): IdMap[] => (userNs ? [{ inside, outside: defaultOutside(inside, own, host), count: 1 }] : []);
   return { uid, gid, uidMap: f.uid_map ?? one(uid, host.uid), gidMap: f.gid_map ?? one(gid, host.gid) };

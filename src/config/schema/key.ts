@@ -20,7 +20,11 @@ export type ValueKind =
   | "uint[]"
   | "namespace[]" // CLI: comma list
   | "idmap[]" // "IN:OUT:COUNT" strings or {inside, outside, count} tables
-  | "log_level";
+  | "log_level"
+  | "keep_mount[]" // "SRC[:DST]" strings or {src, dst} tables
+  | "pivot_root" // "NEW OLD" or {new, old}
+  | "mount[]" // [[mount]] tables; CLI: the flags of `forms`, in command-line order
+  | "hook[]"; // "action:args" strings or one-action tables
 
 /** How each kind reads in docs and type errors. */
 export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
@@ -34,6 +38,10 @@ export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
   "namespace[]": "array of strings",
   "idmap[]": 'array of "IN:OUT:COUNT" strings or {inside, outside, count} tables',
   log_level: "string",
+  "keep_mount[]": 'array of "SRC[:DST]" strings or {src, dst} tables',
+  pivot_root: '"NEW OLD" string or {new, old} table',
+  "mount[]": "array of tables (`[[mount]]`, see docs/mounts.md)",
+  "hook[]": 'array of "action:args" strings or tables (see docs/hooks.md)',
 };
 
 export interface ReadContext {
@@ -56,6 +64,15 @@ export interface KeySpec {
   readonly placeholder: string;
   /** The default, as documentation text. */
   readonly defaultDoc: string;
+  readonly doc: string;
+  /** Flags that each add one entry to this key, in command-line order across all of them
+   * (`--bind`, `--tmpfs`… for `mount`); their values come after the file's entries. */
+  readonly forms?: readonly FlagForm[];
+}
+
+export interface FlagForm {
+  readonly flag: string;
+  readonly placeholder: string;
   readonly doc: string;
 }
 
@@ -81,7 +98,15 @@ export type ValuesOf<Keys extends readonly Key<string, unknown>[]> = {
 export interface Rule {
   readonly name: string;
   readonly uses: readonly string[];
-  readonly check: (config: JailConfig, host: HostFacts) => ConfigIssue[];
+  readonly check: (config: JailConfig, host: HostFacts, ctx: RuleContext) => ConfigIssue[];
+}
+
+/** What a rule may need besides the defaulted config: which keys were written, their typed
+ * values before defaults, and which of them failed to read. */
+export interface RuleContext {
+  readonly given: ReadonlySet<string>;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly invalid: ReadonlySet<string>;
 }
 
 /** The issue a rule reports when a key needs a namespace that is not unshared. */
