@@ -6,6 +6,7 @@ import type { JailConfig } from "./config/model.ts";
 import { execInplace } from "./launch/inplace.ts";
 import { checkPassedFds } from "./launch/pass-fds.ts";
 import { spawnJail } from "./launch/spawn.ts";
+import { SIG } from "./sys/constants.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import type { Plan } from "./plan/types.ts";
@@ -54,11 +55,28 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
   checkPassedFds(linuxSys, jail.config);
+  const hooks = jail.config.fs.hooks;
+  if (hooks.pre_jail.length > 0) await hostHooks().runHostHooks("hook_pre_jail", hooks.pre_jail, host.env);
   if (jail.config.exec) execInplace(linuxSys, jail.bytes, imageFd);
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
   const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
   reaper ??= new Reaper(linuxSys, processEvents);
-  return new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+  const end = new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
+  if (hooks.post_spawn.length === 0) return end;
+  try {
+    await hostHooks().runHostHooks("hook_post_spawn", hooks.post_spawn, { ...host.env, NSJAIL_PID: String(running.pid) });
+  } catch (err) {
+    // The jail does not outlive a failed hook: kill it, wait for its end, report the hook.
+    linuxSys.kill(running.pid, SIG.KILL);
+    await end.catch(() => 0);
+    throw err;
+  }
+  return end;
+}
+
+/** launch/host-hooks.ts, loaded only by a jail that has host-side hooks. */
+function hostHooks(): typeof import("./launch/host-hooks.ts") {
+  return require("./launch/host-hooks.ts") as typeof import("./launch/host-hooks.ts");
 }

@@ -159,7 +159,7 @@ function fsRules(config: JailConfig, _host: HostFacts, ctx: RuleContext): Config
   if (!usesFs(ctx.fields)) return [];
   const rules = require("../fs/rules.ts") as typeof import("../fs/rules.ts");
   const keepMount = (ctx.fields.keep_mount ?? []) as FsFields["keep_mount"];
-  return rules.runFsRules({ fs: config.fs, keepMount, unshare: config.unshare, given: ctx.given }, ctx.invalid);
+  return rules.runFsRules({ fs: config.fs, keepMount, unshare: config.unshare, exec: config.exec, given: ctx.given }, ctx.invalid);
 }
 
 export const FS_RULES: readonly Rule[] = [{ name: "fs", uses: [], check: fsRules }];

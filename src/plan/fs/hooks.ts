@@ -30,7 +30,7 @@ function opsOf(hook: Hook, env: readonly string[], path: string | null, o: (note
   switch (hook.action) {
     case "mount": {
       const words = hook.flags.length > 0 ? ` ${hook.flags.join(",")}` : "";
-      const note = `mount ${hook.fstype ?? "none"} ${hook.src} on ${hook.dst}${words}`;
+      const note = `mount ${hook.fstype ?? "none"} ${hook.src} ${hook.dst}${words}${hook.options === null ? "" : ` ${hook.options}`}`;
       return [op("mount", [hook.src, hook.dst, hook.fstype, mask(hook.flags, MOUNT_FLAGS), hook.options], o(note))];
     }
     case "umount": {

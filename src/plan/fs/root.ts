@@ -21,13 +21,6 @@ const at = (path: string): Origin => (note) => ({ path, note });
  * will not uncover what lies beneath it). */
 const COVER = "size=4k,nr_inodes=1,mode=000";
 
-/** Mount points strictly below `dir`, top-most first, none below another: what a recursive
- * bind of `dir` brings along. */
-function mountsBelow(dir: string, host: HostFacts): string[] {
-  const below = host.paths.mountPoints().filter((p) => p.startsWith(`${dir}/`));
-  return [...new Set(below)].sort().filter((p, i, all) => !all.slice(0, i).some((q) => p.startsWith(`${q}/`)));
-}
-
 function under(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
 }
@@ -38,25 +31,45 @@ function rootDir(fs: FsConfig, host: HostFacts): string | null {
   return dir === null ? null : (host.paths.realpath(dir) ?? dir);
 }
 
-/** The rootfs bound onto itself. In a user namespace every host mount is locked and only a
- * recursive bind of a tree holding them is allowed: the ones not kept are then covered. */
-function bindRootfs(config: JailConfig, host: HostFacts, dir: string): Op[] {
-  const o = at("rootfs");
+/**
+ * How the rootfs is bound. In a user namespace every host mount is locked, and only a
+ * recursive bind of a tree holding them is allowed: it carries them all, so the kept ones are
+ * already in place and the others are covered. Otherwise the bind carries none.
+ */
+interface RootfsBind {
+  readonly dir: string;
+  readonly recursive: boolean;
+  /** Host mounts the bind brings along that the jail must not see: top-most only. */
+  readonly covers: readonly string[];
+  /** Keep entries that need a clone placed (not already carried in place). */
+  readonly placed: readonly { readonly src: string; readonly dst: string; readonly index: number }[];
+}
+
+function rootfsBind(config: JailConfig, host: HostFacts, dir: string): RootfsBind {
   const fs = config.fs;
-  const below = config.unshare.has("user") ? mountsBelow(dir, host) : [];
-  const kept = fs.keepMounts.map((k) => host.paths.realpath(k.src) ?? k.src);
-  const covers = below.filter((m) => !kept.some((k) => under(k, m)));
+  const below = config.unshare.has("user") ? host.paths.mountPoints().filter((p) => p.startsWith(`${dir}/`)) : [];
+  const real = (p: string) => host.paths.realpath(p) ?? p;
+  const keeps = fs.keepMounts.map((k, index) => ({ ...k, index, real: real(k.src) }));
+  const inPlace = (k: (typeof keeps)[number]) => fs.rootfs !== null && k.real === `${dir}${k.dst}`;
+  const placed = keeps.filter((k) => !(inPlace(k) && below.includes(k.real)));
+  const top = [...new Set(below)].sort().filter((p, i, all) => !all.slice(0, i).some((q) => p.startsWith(`${q}/`)));
+  const covers = top.filter((m) => !keeps.some((k) => under(k.real, m) || under(m, k.real)));
+  return { dir, recursive: below.length > 0, covers, placed };
+}
+
+/** The rootfs bound onto itself; kept mounts below it are cloned from its fd, taken before
+ * the bind hides them. */
+function bindRootfs(config: JailConfig, b: RootfsBind): Op[] {
+  const o = at("rootfs");
   const ops: Op[] = [];
-  // Kept mounts below the rootfs are cloned from its fd taken before the bind hides them.
-  if (fs.keepMounts.some((k) => under(k.src, fs.rootfs!))) {
-    ops.push(op("openat2", [fd("under"), fd("cwd"), dir, how(O.PATH | O.CLOEXEC, 0, 0)], o(`open ${dir} before it is bound`)));
+  if (b.placed.some((k) => under(k.src, config.fs.rootfs!))) {
+    ops.push(op("openat2", [fd("under"), fd("cwd"), b.dir, how(O.PATH | O.CLOEXEC, 0, 0)], o(`open ${b.dir} before it is bound`)));
   }
-  ops.push(op("mount", [dir, dir, null, MS.BIND | (below.length > 0 ? MS.REC : 0), null], o(`bind ${dir} onto itself`)));
-  for (const c of covers) {
-    const flags = MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC;
-    ops.push(op("mount", ["none", c, "tmpfs", flags, COVER], o(`hide the host mount ${c}`)));
+  ops.push(op("mount", [b.dir, b.dir, null, MS.BIND | (b.recursive ? MS.REC : 0), null], o(`bind ${b.dir} onto itself`)));
+  for (const c of b.covers) {
+    ops.push(op("mount", ["none", c, "tmpfs", MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC, COVER], o(`hide the host mount ${c}`)));
   }
-  ops.push(op("openat2", [fd("root"), fd("cwd"), dir, how(O.PATH | O.CLOEXEC, 0, 0)], o(`open the new root ${dir}`)));
+  ops.push(op("openat2", [fd("root"), fd("cwd"), b.dir, how(O.PATH | O.CLOEXEC, 0, 0)], o(`open the new root ${b.dir}`)));
   return ops;
 }
 
@@ -78,12 +91,12 @@ function bindNew(config: JailConfig, host: HostFacts, dir: string): Op[] {
   return [op("mount", [dir, dir, null, MS.BIND | MS.REC, null], at("pivot_root")(`bind ${dir} onto itself: pivot_root needs a mount point`))];
 }
 
-function keepMounts(config: JailConfig, place: MountAt & { root: NewRoot }): Op[] {
-  const fs = config.fs;
-  const ops = fs.keepMounts.flatMap((k, i) => {
-    const o = at(`keep_mount[${i}]`);
-    const fromUnder = fs.rootfs !== null && under(k.src, fs.rootfs) && k.src !== fs.rootfs;
-    const [dir, path] = fromUnder ? [fd("under"), k.src.slice(fs.rootfs!.length + 1)] : [fd("cwd"), k.src];
+function keepMounts(config: JailConfig, keeps: RootfsBind["placed"], place: MountAt): Op[] {
+  const rootfs = config.fs.rootfs;
+  const fromUnder = (src: string) => rootfs !== null && under(src, rootfs) && src !== rootfs;
+  const ops = keeps.flatMap((k) => {
+    const o = at(`keep_mount[${k.index}]`);
+    const [dir, path] = fromUnder(k.src) ? [fd("under"), k.src.slice(rootfs!.length + 1)] : [fd("cwd"), k.src];
     const flags = OPEN_TREE.CLONE | OPEN_TREE.CLOEXEC | AT_RECURSIVE;
     const type = place.host.paths.kind(k.src) === "file" ? "file" : "dir";
     return [
@@ -92,9 +105,7 @@ function keepMounts(config: JailConfig, place: MountAt & { root: NewRoot }): Op[
       ...attach(k.src, k.dst, o),
     ];
   });
-  if (fs.rootfs !== null && fs.keepMounts.some((k) => under(k.src, fs.rootfs!))) {
-    ops.push(op("close", [fd("under")], at("keep_mount")("close the rootfs as it was before its bind")));
-  }
+  if (keeps.some((k) => fromUnder(k.src))) ops.push(op("close", [fd("under")], at("keep_mount")("close the rootfs as it was before its bind")));
   return ops;
 }
 
@@ -117,13 +128,15 @@ function impliedMounts(config: JailConfig): [MountSpec, string][] {
 export function planRootMounts(config: JailConfig, host: HostFacts): Op[] {
   const fs = config.fs;
   const dir = rootDir(fs, host);
-  const ops = fs.pivotRoot !== null ? bindNew(config, host, dir!) : dir !== null ? bindRootfs(config, host, dir) : tmpfsRoot();
+  const bind = fs.rootfs !== null ? rootfsBind(config, host, dir!) : null;
+  const keeps = bind?.placed ?? fs.keepMounts.map((k, index) => ({ ...k, index }));
+  const ops = fs.pivotRoot !== null ? bindNew(config, host, dir!) : bind !== null ? bindRootfs(config, bind) : tmpfsRoot();
   const manualEmpty = fs.pivotRoot !== null && fs.mounts.length === 0 && fs.keepMounts.length === 0;
   if (manualEmpty) return ops;
   if (fs.pivotRoot !== null) ops.push(op("openat2", [fd("root"), fd("cwd"), dir!, how(O.PATH | O.CLOEXEC, 0, 0)], at("pivot_root")(`open ${dir}`)));
   const root = new NewRoot(dir === null, config.unshare.has("user"));
   const place = { root, host, unshare: config.unshare, o: at("keep_mount") };
-  ops.push(...keepMounts(config, place));
+  ops.push(...keepMounts(config, keeps, place));
   const mounts: [MountSpec, string][] = [...impliedMounts(config), ...fs.mounts.map((m, i): [MountSpec, string] => [m, fs.mountKeys[i]!])];
   for (const [m, key] of mounts) ops.push(...planMount(m, { ...place, o: at(key) }));
   ops.push(...root.later);
