@@ -12,7 +12,7 @@ export function fakePaths(over: { mounts?: readonly string[]; missing?: readonly
   return {
     realpath: (p) => (missing.has(p) ? null : p),
     kind: (p): PathKind | null => (missing.has(p) ? null : FILES.has(p) ? "file" : "dir"),
-    mountPoints: () => over.mounts ?? ["/", "/proc", "/dev", "/dev/pts", "/sys", "/tmp"],
+    mountPoints: () => over.mounts ?? ["/", "/proc", "/dev", "/dev/pts", "/sys", "/tmp", "/ns/001/apps/nfs", "/ns/001/srv", "/ns/001/srv/cache"],
     idIn: (_root, table, name) => (table === "passwd" ? ROOT_USERS : ROOT_GROUPS)[name] ?? null,
   };
 }
