@@ -210,9 +210,6 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_WRITE: return op_write(j, a);
   case NSJ_OP_COPY_FD: return op_copy_fd(j, a);
   case NSJ_OP_EXEC_WAIT: return op_exec_wait(p, a);
-  /* They return the previous id, never an error: the kernel ignores an id it cannot take. */
-  case NSJ_OP_SETFSUID: SYS(SETFSUID, a[0]); return 0;
-  case NSJ_OP_SETFSGID: SYS(SETFSGID, a[0]); return 0;
   }
   return -NSJ_EINVAL;
 }

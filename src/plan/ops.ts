@@ -49,8 +49,6 @@ export const OP_CODES = {
   write: 40,
   copy_fd: 41,
   exec_wait: 42,
-  setfsuid: 43,
-  setfsgid: 44,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -106,8 +104,6 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   write: "fs",
   copy_fd: "fi",
   exec_wait: "saas",
-  setfsuid: "i",
-  setfsgid: "i",
 };
 
 /**

@@ -82,7 +82,7 @@ export const SYSCALLS = {
     exit_group: 231, unshare: 272, prlimit64: 302, execve: 59, execveat: 322, openat: 257,
     clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, seccomp: 317, setpriority: 141, sched_setaffinity: 203, pidfd_open: 434, pwrite64: 18, statx: 332,
     open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, openat2: 437, mount_setattr: 442,
-    symlinkat: 266, fchmodat: 268, fchdir: 81, setfsuid: 122, setfsgid: 123,
+    symlinkat: 266, fchmodat: 268, fchdir: 81,
   },
   aarch64: {
     read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
@@ -92,7 +92,7 @@ export const SYSCALLS = {
     exit_group: 94, unshare: 97, prlimit64: 261, execve: 221, execveat: 281, openat: 56,
     clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, seccomp: 277, setpriority: 140, sched_setaffinity: 122, pidfd_open: 434, pwrite64: 68, statx: 291,
     open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, openat2: 437, mount_setattr: 442,
-    symlinkat: 36, fchmodat: 53, fchdir: 50, setfsuid: 151, setfsgid: 152,
+    symlinkat: 36, fchmodat: 53, fchdir: 50,
   },
 } as const;
 

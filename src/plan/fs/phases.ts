@@ -5,7 +5,7 @@
 import type { FsConfig, HookPhase } from "../../config/fs/model.ts";
 import type { HostFacts } from "../../config/host.ts";
 import type { IdMap, JailConfig } from "../../config/model.ts";
-import { MS } from "../../sys/constants.ts";
+import { MS, PR, SIG } from "../../sys/constants.ts";
 import { op, type Op } from "../types.ts";
 
 type Root = typeof import("./root.ts");
@@ -32,26 +32,25 @@ function insideOf(map: readonly IdMap[], outside: number): number | null {
 }
 
 /**
- * The kernel makes no file (EOVERFLOW) in a file system of the jail's user namespace for a
- * process whose ids that namespace does not map: root's jail, mapped to 65534 by default, is
- * such a process until its ids change. Until then its file ids become mapped ones (the jail's
- * root when mapped, else the command's), which leaves its capabilities as they are.
+ * Root's jail starts with ids its user namespace does not map (host root, mapped to 65534 by
+ * default): the kernel makes no file for it there (EOVERFLOW), and a program a hook execs would
+ * lose every capability. So it takes mapped ids at once: the jail's root when the map has one
+ * (a real root for the as_root hooks), else the command's. Its capabilities stay as they are.
  */
 function planFsIds(config: JailConfig, host: HostFacts): Op[] {
   const fs = config.fs;
-  const inJail = fs.hooks.post_jail.length + fs.hooks.as_root.length > 0;
+  const inJail = fs.hooks.post_jail.length + fs.hooks.as_root.length + fs.hooks.as_user.length > 0;
   if (!config.unshare.has("user") || !(hasNewRoot(fs) || inJail)) return [];
-  const ops: Op[] = [];
+  if (insideOf(config.uidMap, host.uid) !== null && insideOf(config.gidMap, host.gid) !== null) return [];
   const pick = (map: readonly IdMap[], own: number) => (map.some((r) => r.inside === 0) ? 0 : own);
-  if (insideOf(config.gidMap, host.gid) === null) {
-    const gid = pick(config.gidMap, config.gid);
-    ops.push(op("setfsgid", [gid], { path: "gid_map", note: `make files as gid ${gid}: the map leaves out nsjail's own gid` }));
-  }
-  if (insideOf(config.uidMap, host.uid) === null) {
-    const uid = pick(config.uidMap, config.uid);
-    ops.push(op("setfsuid", [uid], { path: "uid_map", note: `make files as uid ${uid}: the map leaves out nsjail's own uid` }));
-  }
-  return ops;
+  const [uid, gid] = [pick(config.uidMap, config.uid), pick(config.gidMap, config.gid)];
+  const why = "nsjail's own ids are not mapped";
+  return [
+    op("setresgid", [gid, gid, gid], { path: "gid_map", note: `setresgid ${gid}: ${why}` }),
+    op("setresuid", [uid, uid, uid], { path: "uid_map", note: `setresuid ${uid}: ${why}` }),
+    // The id change cleared it; the rearm after the final ids checks the parent again.
+    op("prctl", [PR.SET_PDEATHSIG, SIG.KILL, 0, 0, 0], { path: "supervisor", note: "die with nsjail again after the id change" }),
+  ];
 }
 
 /** The host's tree gets a /proc that shows only the jail's processes; a new root is built. */
