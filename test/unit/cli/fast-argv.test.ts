@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { Option } from "commander";
 import { parseRunFast } from "../../../src/cli/fast-argv.ts";
-import { FLAGGED, RUN_OPTIONS, attributeFor } from "../../../src/cli/flag-table.ts";
+import { FLAGGED, FORM_FLAGS, RUN_OPTIONS, attributeFor } from "../../../src/cli/flag-table.ts";
 import { buildProgram } from "../../../src/cli/program.ts";
 
 type Parsed = { command: string[]; opts: Record<string, unknown> };
@@ -59,6 +59,11 @@ const CASES: [string[], boolean][] = [
   [["run", "help"], true],
   [["run", "", "a"], true],
   [["run", "x", "-h", "--help", "--bogus"], true],
+  // mount flags: one list under `mount`, [flag, value] in command-line order
+  [["run", "--bind", "/a:/b", "--tmpfs", "/t", "--ro-bind=/c", "--bind", "/d", "--", "x"], true],
+  [["run", "--proc", "/proc", "--dev", "/dev", "--symlink", "usr/bin:/bin", "--file-fd", "3:/f", "x"], true],
+  [["run", "--namespace", "/ns/001:h", "--keep-mount", "/a", "--keep-mount", "/b:/c", "--pivot-root", "/n /n/o", "x"], true],
+  [["run", "--hook-as-root", "mount:proc none /proc", "--hook-as-root", "umount:/o rec,detach", "x"], true],
   // declined: commander either errors, prints help, or reads the line its own way
   [["run", "-h"], false],
   [["run", "--help"], false],
@@ -96,6 +101,7 @@ describe("parseRunFast agrees with commander", () => {
   test("every value flag, booleans both ways", async () => {
     const argv = ["run"];
     for (const s of FLAGGED) argv.push(...(s.kind === "bool" ? [s.flag, `--no-${s.flag.slice(2)}`] : [s.flag, "1", `${s.flag}=2`]));
+    for (const f of FORM_FLAGS) argv.push(f.flag, "1", `${f.flag}=2`);
     argv.push("--", "/bin/true");
     expect(parseRunFast(argv)).toEqual((await viaCommander(argv))!);
   });
