@@ -72,6 +72,18 @@ function helperCheck(file: string): Check {
   };
 }
 
+/** The calls every mount of a file-system jail goes through: present unless ENOSYS. A bad fd
+ * makes each fail at once without touching anything. */
+const MOUNT_API = ["open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "openat2", "mount_setattr"] as const;
+const ENOSYS = 38;
+
+async function probeMountApi(): Promise<CheckResult> {
+  const { loadNative, NR } = await import("../sys/ffi.ts");
+  const native = loadNative();
+  const missing = MOUNT_API.filter((name) => native.syscall(NR[name], -1, 0, 0, 0, 0) === -ENOSYS);
+  return { ok: missing.length === 0, detail: missing.length === 0 ? MOUNT_API.join(", ") : `missing: ${missing.join(", ")}` };
+}
+
 export const CHECKS: readonly Check[] = [
   { name: "jail without namespaces", required: true, hint: "clone3(2) needs Linux ≥ 5.3; close_range(2) ≥ 5.11", probe: () => probeJail([]) },
   // The hint table lists every namespace, user first: the others depend on it rootless.
@@ -81,6 +93,12 @@ export const CHECKS: readonly Check[] = [
     required: true,
     hint: "one of the namespaces above is missing",
     probe: () => probeJail(["fs", "ipc", "pid", "uts", "net", "cgroup"]),
+  },
+  {
+    name: "mount API",
+    required: false,
+    hint: "rootfs, keep_mount and [[mount]] need Linux ≥ 5.12 (open_tree, fsmount, openat2, mount_setattr)",
+    probe: probeMountApi,
   },
   helperCheck("newuidmap"),
   helperCheck("newgidmap"),
