@@ -4,16 +4,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkHostMountsUnchanged, buildTestRoot, hostTmpfs, inMountNs, type TestRoot } from "../support/fs-jail.ts";
-import { host, requireHost } from "../support/host.ts";
+import { checkHostMountsUnchanged, buildTestRoot, fsJailReady, hostTmpfs, inMountNs, type TestRoot } from "../support/fs-jail.ts";
+import { host } from "../support/host.ts";
 import { type As, nsjail, removeNobodyCopy } from "../support/jail.ts";
 import { EXAMPLES_DIR } from "../support/plans.ts";
-import { findBusybox } from "../support/rootfs.ts";
 
-const ready = host.binary && findBusybox() !== null;
-requireHost(ready, "a built ./nsjail and a static busybox (package busybox-static)");
-requireHost(host.root, "root (CI runs the suite as root)");
-requireHost(host.rootless, "unprivileged user namespaces and setpriv");
+const ready = fsJailReady();
 
 let root: TestRoot;
 let ns: string;

@@ -4,16 +4,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkHostMountsUnchanged, buildTestRoot, type TestRoot } from "../support/fs-jail.ts";
-import { host, requireHost } from "../support/host.ts";
+import { checkHostMountsUnchanged, buildTestRoot, fsJailReady, type TestRoot } from "../support/fs-jail.ts";
+import { host } from "../support/host.ts";
 import { type As, nsjail, removeNobodyCopy } from "../support/jail.ts";
 import { findBusybox } from "../support/rootfs.ts";
 
 const busybox = findBusybox();
-const ready = host.binary && busybox !== null;
-requireHost(ready, "a built ./nsjail and a static busybox (package busybox-static)");
-requireHost(host.root, "root (CI runs the suite as root)");
-requireHost(host.rootless, "unprivileged user namespaces and setpriv");
+const ready = fsJailReady();
 
 let root: TestRoot;
 beforeAll(() => {

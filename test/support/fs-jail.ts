@@ -5,8 +5,19 @@ import { afterEach, beforeEach, expect } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { host, requireHost } from "./host.ts";
 import { type As, binaryFor, dropTo, type Result } from "./jail.ts";
-import { buildRootfs, type Rootfs } from "./rootfs.ts";
+import { buildRootfs, findBusybox, type Rootfs } from "./rootfs.ts";
+
+/** Declares what file-system jail tests need (failing under CI when missing); true when the
+ * binary and busybox are there. Root and rootless are checked per describe. */
+export function fsJailReady(): boolean {
+  const ready = host.binary && findBusybox() !== null;
+  requireHost(ready, "a built ./nsjail and a static busybox (package busybox-static)");
+  requireHost(host.root, "root (CI runs the suite as root)");
+  requireHost(host.rootless, "unprivileged user namespaces and setpriv");
+  return ready;
+}
 
 /** Mount points the tests need besides those of buildRootfs (the rootfs is never written). */
 const EXTRA_DIRS = ["apps/nfs", "apps/other", "nfs", "data", "srv", "etc/conf.d", "opt"];

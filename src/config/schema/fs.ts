@@ -6,7 +6,7 @@ import type { FsFields } from "../fs/fields.ts";
 import type { FsConfig, NamespaceKey } from "../fs/model.ts";
 import type { HostFacts } from "../host.ts";
 import type { JailConfig } from "../model.ts";
-import { defineKey, type FlagForm, type Key, type ReadContext, type Rule, type RuleContext, type ValueKind } from "./key.ts";
+import { defineKey, type FlagForm, type Key, type KeySpec, type ReadContext, type Rule, type RuleContext } from "./key.ts";
 
 type Fs = typeof import("../fs/fields.ts");
 
@@ -41,19 +41,8 @@ export const MOUNT_FLAG_FORMS: readonly FlagForm[] = [
   { flag: "--file-fd", placeholder: "FD:DST", doc: "A read-only file holding what nsjail reads from FD." },
 ];
 
-interface FsKeySpec {
-  readonly key: keyof FsFields & string;
-  readonly flag: string | null;
-  readonly kind: ValueKind;
-  readonly repeatable: boolean;
-  readonly placeholder: string;
-  readonly defaultDoc: string;
-  readonly doc: string;
-  readonly forms?: readonly FlagForm[];
-}
-
 /** A key whose reader is loaded from config/fs/fields.ts when a config first uses it. */
-function fsKey<K extends keyof FsFields & string>(spec: FsKeySpec & { readonly key: K }): Key<K, FsFields[K]> {
+function fsKey<K extends keyof FsFields & string>(spec: KeySpec & { readonly key: K }): Key<K, FsFields[K]> {
   return defineKey(spec, (v, path, ctx: ReadContext) => fsFields().FS_READERS[spec.key](v, path, ctx) as FsFields[K] | undefined);
 }
 

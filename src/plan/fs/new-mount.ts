@@ -1,6 +1,7 @@
 // Stage 2 (plan): a fresh file system as ops of the new mount API — fsopen, one fsconfig per
 // option of the data string, create, fsmount — and the mount attributes of a mount's flags.
 import type { MountFlags } from "../../config/fs/model.ts";
+import { attach, type MountAt } from "./place.ts";
 import { FSCONFIG, FSMOUNT_CLOEXEC, FSOPEN_CLOEXEC, MOUNT_ATTR } from "../../sys/fs-constants.ts";
 import { fd, op, type Op, type OpOrigin } from "../types.ts";
 
@@ -51,4 +52,19 @@ export function newMount(
     op("close", [fd("fs")], o(`close the ${fstype} context`)),
   );
   return ops;
+}
+
+/** A fresh file system of `fstype` mounted at a mount's `dst`: the whole plan of a proc, an
+ * mqueue or any other type that needs nothing more. */
+export function planFresh(
+  fstype: string,
+  source: string,
+  m: { readonly dst: string; readonly options: string; readonly flags: MountFlags; readonly create: boolean },
+  at: MountAt,
+): Op[] {
+  return [
+    ...newMount(fstype, source, m.options, attrsOf(m.flags), "mnt", at.o),
+    ...at.root.target(m.dst, "dir", m.create, at.o),
+    ...attach(fstype, m.dst, at.o),
+  ];
 }

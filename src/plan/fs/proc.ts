@@ -4,15 +4,11 @@
 // proc is already mounted.
 import type { MountSpec } from "../../config/fs/model.ts";
 import type { Op } from "../types.ts";
-import { attrsOf, newMount } from "./new-mount.ts";
-import { attach, type MountAt } from "./place.ts";
+import { planFresh } from "./new-mount.ts";
+import type { MountAt } from "./place.ts";
 
 export type ProcMount = Extract<MountSpec, { kind: "proc" }>;
 
 export function planProc(m: ProcMount, at: MountAt): Op[] {
-  return [
-    ...newMount("proc", "proc", m.options, attrsOf(m.flags), "mnt", at.o),
-    ...at.root.target(m.dst, "dir", m.create, at.o),
-    ...attach("proc", m.dst, at.o),
-  ];
+  return planFresh("proc", "proc", m, at);
 }
