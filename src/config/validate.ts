@@ -97,5 +97,13 @@ function freezeConfig(c: JailConfig): JailConfig {
     env: Object.freeze(c.env.map((e) => Object.freeze([e[0], e[1]] as const))),
     passFds: Object.freeze([...c.passFds]),
     caps: Object.freeze([...c.caps]),
+    fs: freezeTree(c.fs),
   });
+}
+
+/** Plain objects and arrays, all the way down (the file-system part is nested data only). */
+function freezeTree<T>(v: T): T {
+  if (typeof v !== "object" || v === null || Object.isFrozen(v)) return v;
+  for (const child of Object.values(v)) freezeTree(child);
+  return Object.freeze(v);
 }

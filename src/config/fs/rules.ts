@@ -142,15 +142,17 @@ export function execLeavesNoParent({ fs, exec }: FsDraft): ConfigIssue[] {
  */
 export function writesOnlyOwnFs({ fs }: FsDraft): ConfigIssue[] {
   const emptyRoot = fs.rootfs === null && fs.pivotRoot === null;
-  const owned: string[] = [];
+  const owned = new Set<string>();
   const issues: ConfigIssue[] = [];
   fs.mounts.forEach((m, i) => {
-    const inside = emptyRoot || owned.some((o) => m.dst.startsWith(`${o}/`));
+    // Each ancestor looked up once: linear in the length of the paths.
+    let inside = emptyRoot;
+    for (let end = m.dst.lastIndexOf("/"); !inside && end > 0; end = m.dst.lastIndexOf("/", end - 1)) inside = owned.has(m.dst.slice(0, end));
     if ((m.kind === "symlink" || m.kind === "dir") && !inside) {
       const root = fs.rootfs ?? fs.pivotRoot?.new;
       issues.push({ path: fs.mountKeys[i]!, message: `would write into ${root} (nsjail never writes it): put it below a tmpfs mount` });
     }
-    if (m.kind === "tmpfs" || m.kind === "dev") owned.push(m.dst);
+    if (m.kind === "tmpfs" || m.kind === "dev") owned.add(m.dst);
   });
   return issues;
 }

@@ -40,15 +40,20 @@ export function baseOf(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
-function isBelow(path: string, dir: string): boolean {
-  return dir === "/" ? path !== "/" : path.startsWith(`${dir}/`);
+/** Every ancestor of `path`, nearest first, `/` last. */
+export function ancestorsOf(path: string): string[] {
+  const out: string[] = [];
+  for (let p = parentOf(path); ; p = parentOf(p)) {
+    out.push(p);
+    if (p === "/") return out;
+  }
 }
 
 /** The new root while it is assembled: which directories exist for sure, which file systems
  * nsjail made (mount points may be made there), and what runs after the last mount. */
 export class NewRoot {
   private readonly made = new Set<string>(["/"]);
-  private readonly owned: string[] = [];
+  private readonly owned = new Set<string>();
   /** Ops run after every mount: read-only switches of file systems nsjail made, which
    * stay writable until then so mount points can be made in them. */
   readonly later: Op[] = [];
@@ -59,17 +64,17 @@ export class NewRoot {
     readonly ownsRoot: boolean,
     readonly userNs: boolean,
   ) {
-    if (ownsRoot) this.owned.push("/");
+    if (ownsRoot) this.owned.add("/");
   }
 
   /** Whether a missing `path` may be made: it lies inside a file system nsjail made. */
   owns(path: string): boolean {
-    return this.owned.some((root) => isBelow(path, root));
+    return ancestorsOf(path).some((dir) => this.owned.has(dir));
   }
 
   /** A file system nsjail made is now mounted at `path`. */
   own(path: string): void {
-    this.owned.push(path);
+    this.owned.add(path);
     this.made.add(path);
   }
 

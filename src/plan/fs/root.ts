@@ -12,7 +12,7 @@ import { AT_EMPTY_PATH, AT_RECURSIVE, MNT, MOUNT_ATTR, MOVE_MOUNT, O, OPEN_TREE 
 import { fd, op, type Op, type OpOrigin } from "../types.ts";
 import { planMount } from "./mounts.ts";
 import { newMount } from "./new-mount.ts";
-import { attach, how, NewRoot, setAttrs, type MountAt } from "./place.ts";
+import { ancestorsOf, attach, how, NewRoot, setAttrs, type MountAt } from "./place.ts";
 
 type Origin = (note: string) => OpOrigin;
 const at = (path: string): Origin => (note) => ({ path, note });
@@ -47,14 +47,23 @@ interface RootfsBind {
 
 function rootfsBind(config: JailConfig, host: HostFacts, dir: string): RootfsBind {
   const fs = config.fs;
-  const below = config.unshare.has("user") ? host.paths.mountPoints().filter((p) => p.startsWith(`${dir}/`)) : [];
+  const below = new Set(config.unshare.has("user") ? host.paths.mountPoints().filter((p) => p.startsWith(`${dir}/`)) : []);
   const real = (p: string) => host.paths.realpath(p) ?? p;
   const keeps = fs.keepMounts.map((k, index) => ({ ...k, index, real: real(k.src) }));
   const inPlace = (k: (typeof keeps)[number]) => fs.rootfs !== null && k.real === `${dir}${k.dst}`;
-  const placed = keeps.filter((k) => !(inPlace(k) && below.includes(k.real)));
-  const top = [...new Set(below)].sort().filter((p, i, all) => !all.slice(0, i).some((q) => p.startsWith(`${q}/`)));
-  const covers = top.filter((m) => !keeps.some((k) => under(k.real, m) || under(m, k.real)));
-  return { dir, recursive: below.length > 0, covers, placed };
+  const placed = keeps.filter((k) => !(inPlace(k) && below.has(k.real)));
+  // A host mount stays uncovered when it is kept, lies below a kept one, or holds one.
+  const kept = new Set(keeps.map((k) => k.real));
+  const holdsKept = new Set(keeps.flatMap((k) => ancestorsOf(k.real)));
+  const covered = new Set<string>();
+  const covers: string[] = [];
+  for (const m of [...below].sort((a, b) => a.length - b.length)) {
+    const above = ancestorsOf(m);
+    if (above.some((a) => covered.has(a) || kept.has(a)) || kept.has(m) || holdsKept.has(m)) continue;
+    covered.add(m);
+    covers.push(m);
+  }
+  return { dir, recursive: below.size > 0, covers, placed };
 }
 
 /** The rootfs bound onto itself; kept mounts below it are cloned from its fd, taken before
