@@ -40,7 +40,7 @@ static int arg_ok(const struct nsj_plan *p, char kind, u64 v) {
 long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p) {
   const struct nsj_header *h = (const struct nsj_header *)buf;
   if (len < NSJ_HEADER_SIZE || h->magic != NSJ_PLAN_MAGIC || h->version != NSJ_PLAN_VERSION ||
-      h->record_size != NSJ_RECORD_SIZE || h->op_count > 65536)
+      h->record_size != NSJ_RECORD_SIZE || h->op_count > NSJ_MAX_OPS)
     return -2;
   u64 ops_end = NSJ_HEADER_SIZE + (u64)h->op_count * NSJ_RECORD_SIZE;
   if (ops_end > h->strtab_off || (u64)h->strtab_off + h->strtab_len > len) return -2;

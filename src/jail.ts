@@ -9,6 +9,8 @@ import { spawnJail } from "./launch/spawn.ts";
 import { SIG } from "./sys/constants.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
+import { MAX_OPS } from "./plan/ops.ts";
+import { UsageError } from "./errors.ts";
 import type { Plan } from "./plan/types.ts";
 import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
@@ -23,6 +25,9 @@ export interface PreparedJail {
 
 export function prepareJail(config: JailConfig, host: HostFacts): PreparedJail {
   const plan = buildPlan(config, host);
+  if (plan.ops.length > MAX_OPS) {
+    throw new UsageError(`the jail takes ${plan.ops.length} setup ops, more than the ${MAX_OPS} one plan may hold: fewer mounts, kept mounts or hooks`);
+  }
   return { config, plan, bytes: encodePlan(plan) };
 }
 

@@ -20,7 +20,8 @@ export async function runCommand(command: string[], opts: Record<string, unknown
   const log = createLogger(config.logLevel);
   const jail = prepareJail(config, host);
   if (opts.dryRun) {
-    process.stdout.write(`${describePlan(jail.plan).map(printable).join("\n")}\n${planDigest(jail)}\n`);
+    // Straight to fd 1: process.exit() would cut a large plan short in Bun's stdout buffer.
+    linuxSys.write(1, new TextEncoder().encode(`${describePlan(jail.plan).map(printable).join("\n")}\n${planDigest(jail)}\n`));
     return setExit(0);
   }
   const warning = hostRootWarning(config, host);

@@ -134,6 +134,8 @@ export type FdSlot = (typeof FD_SLOTS)[number];
  * refuses a command over the first, so it owns the number. */
 export { MAX_EXEC_STRINGS } from "../config/model.ts";
 export const MAX_GROUPS = 64;
+/** Ops in one plan: the C decoder refuses more (a plan of a few thousand mounts fits). */
+export const MAX_OPS = 65536;
 /** The kernel's BPF_MAXINSNS: a longer seccomp filter is refused. */
 export const MAX_FILTER_INSNS = 4096;
 
