@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "
 import { join } from "node:path";
 import { checkHostMountsUnchanged, buildTestRoot, fsJailReady, hostTmpfs, inMountNs, type TestRoot } from "../support/fs-jail.ts";
 import { host } from "../support/host.ts";
-import { type As, nsjail, removeNobodyCopy } from "../support/jail.ts";
+import { type As, binaryFor, dropTo, nsjail, removeNobodyCopy } from "../support/jail.ts";
 
 const ready = fsJailReady();
 
@@ -118,6 +118,15 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       const r = nsjail(as, ["run", "--rootfs", root.dir, "--tmpfs", "/mnt/magic/tmp", "--", "/bin/true"]);
       expect(r.code).toBe(255);
       expect(r.stderr).toStartWith("nsjail: open the mount point /mnt/magic/tmp in the new root [--tmpfs[0]]: ELOOP");
+    });
+
+    test("nothing the jail mounts reaches the outside, even where every mount is shared", () => {
+      // The test's own mount namespace plays the host, with systemd's shared propagation.
+      const run = [...dropTo(as), binaryFor(as), "run", "--rootfs", root.dir, "--tmpfs", "/tmp", "--ro-bind", `${root.outside}:/srv`, "--", "/bin/true"];
+      const script = `set -e; mount --make-rshared /; before="$(cat /proc/self/mountinfo)"\n${run.map((a) => `'${a}'`).join(" ")}\n[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo unchanged`;
+      const r = Bun.spawnSync(["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+      expect(r.stderr.toString()).toBe("");
+      expect(r.stdout.toString()).toBe("unchanged\n");
     });
 
     test("the rootfs is never written: a missing mount point is an error unless create = true", () => {
