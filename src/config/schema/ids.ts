@@ -41,7 +41,8 @@ function resolveId(kind: "user" | "group", v: IdValue | undefined, own: number, 
   const table = kind === "user" ? "passwd" : "group";
   const id = root !== null ? host.paths.idIn(root, table, v.name) : kind === "user" ? host.lookupUser(v.name) : host.lookupGroup(v.name);
   if (id !== null) return id;
-  const where = root === null ? "on this host" : `in ${describe(`${root}/etc/${table}`)}`;
+  const file = `${root}/etc/${table}`;
+  const where = root === null ? "on this host" : `in ${describe(file)}${host.paths.kind(file) === null ? ", which does not exist" : ""}`;
   report(kind === "user" ? "uid" : "gid", `no ${kind} named ${describe(v.name)} ${where}`);
   return own;
 }
