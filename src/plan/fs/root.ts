@@ -52,9 +52,11 @@ function rootfsBind(config: JailConfig, host: HostFacts, dir: string): RootfsBin
   const keeps = fs.keepMounts.map((k, index) => ({ ...k, index, real: real(k.src) }));
   const inPlace = (k: (typeof keeps)[number]) => fs.rootfs !== null && k.real === `${dir}${k.dst}`;
   const placed = keeps.filter((k) => !(inPlace(k) && below.has(k.real)));
-  // A host mount stays uncovered when it is kept, lies below a kept one, or holds one.
-  const kept = new Set(keeps.map((k) => k.real));
-  const holdsKept = new Set(keeps.flatMap((k) => ancestorsOf(k.real)));
+  // A host mount stays uncovered when it is kept, lies below a kept one, or holds one. Only
+  // sources below the rootfs count: a kept path that holds the rootfs goes elsewhere.
+  const inside = keeps.filter((k) => k.real.startsWith(`${dir}/`));
+  const kept = new Set(inside.map((k) => k.real));
+  const holdsKept = new Set(inside.flatMap((k) => ancestorsOf(k.real)));
   const covered = new Set<string>();
   const covers: string[] = [];
   for (const m of [...below].sort((a, b) => a.length - b.length)) {

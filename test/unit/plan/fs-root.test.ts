@@ -26,6 +26,11 @@ describe("host mounts below a rootfs", () => {
     expect(notes(plan, "clone the host mount")).toEqual([]);
   });
 
+  test("a kept path that holds the rootfs does not uncover the mounts below it", () => {
+    const plan = planOf({ rootfs: "/r", keep_mount: ["/:/host"] }, HOST);
+    expect(notes(plan, "hide")).toEqual(["hide the host mount /r/a", "hide the host mount /r/b", "hide the host mount /r/kept"]);
+  });
+
   test("without a user namespace: a plain bind, nothing covered, kept mounts cloned from before the bind", () => {
     const plan = planOf({ rootfs: "/r", keep_mount: ["/r/a/k"], unshare: ["fs", "pid"] }, HOST, 0);
     expect(plan.ops.find((o) => o.origin.note.startsWith("bind /r"))!.args[3]).toBe(4096);
