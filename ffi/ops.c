@@ -119,21 +119,38 @@ static long op_sched_setaffinity(const u64 *words) {
   return SYS(SCHED_SETAFFINITY, 0, sizeof mask, mask);
 }
 
-/* Execs the sealed image as the init. Its argv carries the first op of the command's child
- * and this process's fd table, so it finds the plan and the status pipe; those two are the
- * only fds it keeps (every other one is close-on-exec). */
-static long op_exec_init(const struct nsj_jail *j, long image, u64 start) {
+/* Execs the sealed image as ROLE. Its argv carries the first op to run and this process's
+ * fd table, so it finds the plan and the status pipe. Only the slots in `keep` (a bit per
+ * slot) lose close-on-exec; every other fd closes at the exec. */
+static long exec_image(const struct nsj_jail *j, long image, u64 start, const char *role, u32 keep) {
   char text[1 + NSJ_FD_SLOTS][24];
-  const char *argv[3 + NSJ_FD_SLOTS] = { "nsjail-init", ltoa(start, text[0]) };
+  const char *argv[3 + NSJ_FD_SLOTS] = { role, ltoa(start, text[0]) };
   for (int i = 0; i < NSJ_FD_SLOTS; i++) argv[2 + i] = ltoa(j->fd[i], text[1 + i]);
   argv[2 + NSJ_FD_SLOTS] = 0;
   const char *envp[1] = { 0 };
-  long keep[2] = { j->fd[NSJ_SLOT_PLAN], j->fd[NSJ_SLOT_STATUS] };
-  for (int i = 0; i < 2; i++) {
-    long rc = keep[i] < 0 ? 0 : SYS(FCNTL, keep[i], NSJ_F_SETFD, 0);
+  for (int i = 0; i < NSJ_FD_SLOTS; i++) {
+    long rc = !(keep & (1u << i)) || j->fd[i] < 0 ? 0 : SYS(FCNTL, j->fd[i], NSJ_F_SETFD, 0);
     if (rc < 0) return rc;
   }
   return SYS(EXECVEAT, image, "", argv, envp, NSJ_AT_EMPTY_PATH);
+}
+
+/* The init keeps the plan and the status pipe, and nothing else. */
+static long op_exec_init(const struct nsj_jail *j, long image, u64 start) {
+  return exec_image(j, image, start, "nsjail-init", (1u << NSJ_SLOT_PLAN) | (1u << NSJ_SLOT_STATUS));
+}
+
+/* Leaves the spawner's memory: the rest of the setup runs in a fresh image with an mm of
+ * its own, so the spawner never has to be dumpable for the kernel to let anyone at this
+ * child's /proc files (its uid_map). Every slot crosses; the image marks them close-on-exec
+ * again on entry. */
+static long op_exec_image(const struct nsj_jail *j, long image, u64 start) {
+  return exec_image(j, image, start, "nsjail-setup", (1u << NSJ_FD_SLOTS) - 1);
+}
+
+/* A slot with no fd (-1) leaves `target` as it is. */
+static long op_dup3(long fd, u64 target) {
+  return fd < 0 ? 0 : SYS(DUP3, fd, target, 0);
 }
 
 /* fork, then execve in the child exactly as op_execve does (PATH search included), and wait.
@@ -144,7 +161,7 @@ static long op_exec_wait(const struct nsj_plan *p, const u64 *a) {
   if (pid < 0) return pid;
   if (pid == 0) {
     long rc = op_execve(p, a);
-    SYS(EXIT_GROUP, rc == -NSJ_ENOENT ? 127 : 126);
+    SYS(EXIT_GROUP, rc == -NSJ_ENOENT || rc == -NSJ_ENOTDIR ? NSJ_EXIT_NOT_FOUND : NSJ_EXIT_CANNOT_EXECUTE);
   }
   int status = 0;
   long rc;
@@ -206,12 +223,23 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_MKDIRAT: return op_mkdirat(j, a);
   case NSJ_OP_SYMLINKAT: return SYS(SYMLINKAT, S(p, a[0]), F(1), S(p, a[2]));
   case NSJ_OP_FCHMODAT: return SYS(FCHMODAT, F(0), S(p, a[1]), a[2]);
-  case NSJ_OP_FCHDIR: return SYS(FCHDIR, F(0));
   case NSJ_OP_WRITE: return op_write(j, a);
   case NSJ_OP_COPY_FD: return op_copy_fd(j, a);
   case NSJ_OP_EXEC_WAIT: return op_exec_wait(p, a);
+  case NSJ_OP_EXEC_IMAGE: return op_exec_image(j, F(0), a[1]);
+  case NSJ_OP_DUP3: return op_dup3(F(0), a[1]);
+  case NSJ_OP_SETNS: return SYS(SETNS, F(0), a[1]);
+  case NSJ_OP_FCHDIR: return SYS(FCHDIR, F(0));
+  case NSJ_OP_CHROOT: return SYS(CHROOT, S(p, a[0]));
   }
   return -NSJ_EINVAL;
+}
+
+/* The exit code of a failed op. The command's execve exits as env(1) does (commandExitCode()
+ * in src/errors.ts): 127 when not found, 126 when found but not executable. */
+static int failure_exit(const struct nsj_record *r, long err) {
+  if (r->code != NSJ_OP_EXECVE) return NSJ_EXIT_SETUP;
+  return err == NSJ_ENOENT || err == NSJ_ENOTDIR ? NSJ_EXIT_NOT_FOUND : NSJ_EXIT_CANNOT_EXECUTE;
 }
 
 /* Runs ops [start, count). Only a successful execve leaves this loop. A failed optional op
@@ -223,7 +251,7 @@ int run_plan(struct nsj_jail *j, u32 start) {
     if (rc >= 0) continue;
     int optional = r->flags & NSJ_OP_FLAG_OPTIONAL;
     report(j, i, -rc, optional ? NSJ_STATUS_WARNING : NSJ_STATUS_ERROR);
-    if (!optional) return NSJ_EXIT_SETUP;
+    if (!optional) return failure_exit(r, -rc);
     i += r->skip;
   }
   report(j, j->plan.h->op_count, NSJ_EINVAL, NSJ_STATUS_ERROR);

@@ -33,13 +33,24 @@ static int nsj_child(void *arg) {
   return run_plan(j, 0);
 }
 
-/* Clones the jail. The child runs on a private stack in one mapping that also holds a copy
- * of the plan and of the fd table (`nfds` numbers, one per slot), so it never touches memory
- * the Bun parent may free or move. The mapping is handed back through region[0..1]; release
- * it once the child has exec'd or died. */
-NSJ_API long nsj_spawn(const u8 *buf, u64 len, const i32 *fds, long nfds, u64 *region) {
+/* A vfork child must exec before anything that waits for the parent, which it suspends:
+ * a plan that would wait first is refused rather than left to hang. */
+static int execs_before_waiting(const struct nsj_plan *p) {
+  for (u32 i = 0; i < p->h->op_count; i++) {
+    if (p->ops[i].code == NSJ_OP_EXEC_IMAGE) return 1;
+    if (p->ops[i].code == NSJ_OP_WAIT_PARENT) return 0;
+  }
+  return 1;
+}
+
+/* Clones the jail with CLONE_VM | CLONE_VFORK: the calling thread sleeps until the child has
+ * exec'd (exec_image, its first ops) or died, so nothing of the parent's runs or changes
+ * meanwhile. The child runs on a private stack in one mapping that also holds a copy of the
+ * plan and of the fd table (`nfds` numbers, one per slot), so it never touches memory the
+ * Bun parent may free or move; the mapping is gone again when this returns. */
+NSJ_API long nsj_spawn(const u8 *buf, u64 len, const i32 *fds, long nfds) {
   struct nsj_plan check;
-  if (nfds != NSJ_FD_SLOTS || plan_decode(buf, len, &check) != -1) return -NSJ_EINVAL;
+  if (nfds != NSJ_FD_SLOTS || plan_decode(buf, len, &check) != -1 || !execs_before_waiting(&check)) return -NSJ_EINVAL;
   u64 ctx_off = NSJ_STACK_SIZE, plan_off = ctx_off + ((sizeof(struct nsj_jail) + 15) & ~15ul);
   u64 size = (plan_off + len + NSJ_PAGE - 1) & ~(u64)(NSJ_PAGE - 1);
   long base = SYS(MMAP, 0, size, NSJ_PROT_READ | NSJ_PROT_WRITE, NSJ_MAP_PRIVATE | NSJ_MAP_ANONYMOUS | NSJ_MAP_STACK, -1, 0);
@@ -51,7 +62,7 @@ NSJ_API long nsj_spawn(const u8 *buf, u64 len, const i32 *fds, long nfds, u64 *r
   plan_decode(copy, len, &j->plan);
   for (int i = 0; i < NSJ_FD_SLOTS; i++) j->fd[i] = fds[i];
   struct nsj_clone_args args = { 0 };
-  args.flags = j->plan.h->clone_flags | NSJ_CLONE_VM;
+  args.flags = j->plan.h->clone_flags | NSJ_CLONE_VM | NSJ_CLONE_VFORK;
   args.exit_signal = NSJ_SIGCHLD;
   args.stack = (u64)base;
   args.stack_size = NSJ_STACK_SIZE;
@@ -60,16 +71,9 @@ NSJ_API long nsj_spawn(const u8 *buf, u64 len, const i32 *fds, long nfds, u64 *r
   extern long nsj_clone3_raw(struct nsj_clone_args *, u64, int (*)(void *), void *);
   long pid = nsj_clone3_raw(&args, sizeof args, nsj_child, j);
   SYS(RT_SIGPROCMASK, NSJ_SIG_SETMASK, &old, 0, 8);
-  if (pid < 0) {
-    SYS(MUNMAP, base, size);
-    return pid;
-  }
-  region[0] = (u64)base;
-  region[1] = size;
+  SYS(MUNMAP, base, size);
   return pid;
 }
-
-NSJ_API long nsj_release(u64 base, u64 size) { return SYS(MUNMAP, base, size); }
 
 NSJ_API long nsj_plan_check(const u8 *buf, u64 len) {
   struct nsj_plan p;

@@ -17,6 +17,7 @@ const ROOMS: readonly (readonly [string, number])[] = [
   ["src/launch/", 5],
   ["src/supervisor/", 6],
   ["src/jail.ts", 7],
+  ["src/emperor/", 7.5],
   ["src/selftest/", 8],
   ["src/cli/", 8],
   ["src/main.ts", 8],

@@ -27,7 +27,9 @@ function cli(s: KeySpec): string {
   if (s.forms !== undefined) return s.forms.map((f) => `\`${f.flag} ${f.placeholder}\``).join(", ");
   if (s.flag === null) return "`-- CMD...`";
   const arg = s.kind === "bool" ? ` / \`${negatedFlag(s.flag)}\`` : ` ${s.placeholder}`;
-  return s.kind === "bool" ? `\`${s.flag}\`${arg}` : `\`${s.flag}${arg}\``;
+  const main = s.kind === "bool" ? `\`${s.flag}\`${arg}` : `\`${s.flag}${arg}\``;
+  const short = (s.shorthands ?? []).map((h) => `\`${h.short === null ? h.flag : `${h.short}\`/\`${h.flag}`}\``);
+  return [main, ...short].join(", ");
 }
 
 export function renderConfigDoc(): string {
@@ -37,10 +39,11 @@ export function renderConfigDoc(): string {
     "# Configuration reference",
     "",
     "A jail is described by a TOML file (`nsjail run --config FILE`), by command-line flags, or",
-    "both. Flags win over the file; a repeatable flag replaces the file's whole list, except the",
-    "mount flags (`--bind`, `--tmpfs`, …), which add their mounts after the file's, in command-line",
-    "order. Unknown keys are errors, and every problem is reported at once with its key path and",
-    `line. A config file must be a regular file of at most ${MAX_CONFIG_MIB} MiB of UTF-8.`,
+    "both. A flag's value wins over the file's, and a repeatable flag adds its values to the",
+    "file's list (a later `env` entry overrides an earlier one of the same name), except",
+    "`--unshare`, which replaces it; the mount flags (`--bind`, `--tmpfs`, …) add their mounts after",
+    "the file's, in command-line order. Unknown keys are errors, and every problem is reported at",
+    `once with its key path and line. A config file must be a regular file of at most ${MAX_CONFIG_MIB} MiB of UTF-8.`,
     "",
     "| TOML key | CLI | Type | Default |",
     "| --- | --- | --- | --- |",
@@ -49,7 +52,9 @@ export function renderConfigDoc(): string {
   ];
   for (const s of specs) {
     out.push(`## \`${s.key}\``, "", s.doc, "");
-    out.push(`- CLI: ${cli(s)}${s.repeatable ? " (repeatable)" : ""}`);
+    const list = s.replaces ? " (repeatable; replaces the file's list)" : " (repeatable; adds to the file's list)";
+    out.push(`- CLI: ${cli(s)}${s.repeatable ? list : ""}`);
+    for (const h of s.shorthands ?? []) out.push(`- ${[h.short, h.flag].filter((f) => f !== null).map((f) => `\`${f}\``).join(", ")}: ${h.doc}`);
     for (const f of s.forms ?? []) out.push(`  - \`${f.flag} ${f.placeholder}\`: ${f.doc}`);
     out.push(`- Type: ${KIND_DOC[s.kind]}`, `- Default: ${s.defaultDoc}`, "");
   }

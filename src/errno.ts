@@ -66,6 +66,7 @@ const HINTS: Record<string, string> = {
   "clone:EAGAIN": "the process limit (ulimit -u) is reached",
   // The init reports a failed fork at the first op of the command's process, setsid.
   "setsid:EAGAIN": "the jail's init could not fork: the process limit (ulimit -u) is reached",
+  "connect:EACCES": "a setns socket lets in only its jail's owner and root, unless its setns_allow names you",
   "*:EMFILE": "the open-file limit (ulimit -n) is too low",
   "*:ENFILE": "the system-wide open-file limit (sysctl fs.file-max) is reached",
   "*:ENOMEM": "out of memory, or the address-space limit (ulimit -v) is too low",

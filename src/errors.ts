@@ -4,6 +4,17 @@ import { errnoName, errnoText, hintFor } from "./errno.ts";
 
 export const EXIT_USAGE = 2;
 export const EXIT_SETUP = 255;
+/** The command's execve failed, as env(1), chroot(1) and the shells exit: not found… */
+export const EXIT_NOT_FOUND = 127;
+/** …or found but not executable (EACCES, ENOEXEC, …). */
+export const EXIT_CANNOT_EXECUTE = 126;
+const ENOENT = 2;
+const ENOTDIR = 20;
+
+/** nsjail's exit code when the command's own execve failed with `errno`. */
+export function commandExitCode(errno: number): number {
+  return errno === ENOENT || errno === ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
+}
 
 export class JailError extends Error {
   readonly exitCode: number = EXIT_SETUP;
@@ -63,14 +74,17 @@ export class SyscallError extends JailError {
 /** A child-side op failed; decoded from a status record. `reason` replaces the errno words
  * when the failure is no errno (a program an exec hook ran exited non-zero). */
 export class SetupError extends JailError {
+  override readonly exitCode: number;
   constructor(
     readonly op: string,
     readonly description: string,
     readonly origin: string,
     readonly errno: number,
     reason?: string,
+    exitCode = EXIT_SETUP,
   ) {
     super(`${description} [${origin}]: ${reason ?? errnoSuffix(op, errno)}`);
+    this.exitCode = exitCode;
   }
 }
 

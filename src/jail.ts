@@ -5,16 +5,18 @@ import type { HostFacts } from "./config/host.ts";
 import type { JailConfig } from "./config/model.ts";
 import { execInplace } from "./launch/inplace.ts";
 import { checkPassedFds } from "./launch/pass-fds.ts";
-import { spawnJail } from "./launch/spawn.ts";
-import { SIG } from "./sys/constants.ts";
+import { planImage, spawnJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import { MAX_OPS } from "./plan/ops.ts";
 import { UsageError } from "./errors.ts";
 import type { Plan } from "./plan/types.ts";
+import { hostIdOf } from "./plan/user.ts";
+import { SIG } from "./sys/constants.ts";
 import { processEvents } from "./supervisor/events.ts";
+import type { Sys } from "./sys/sys.ts";
 import { Reaper } from "./supervisor/reaper.ts";
-import { Supervisor } from "./supervisor/supervisor.ts";
+import { logStart, Supervisor } from "./supervisor/supervisor.ts";
 import { encodePlan } from "./wire/encode.ts";
 
 export interface PreparedJail {
@@ -34,16 +36,20 @@ export function prepareJail(config: JailConfig, host: HostFacts): PreparedJail {
 /** A short fingerprint of the encoded plan: `--dry-run` and a debug-level run print it, so
  * anyone can check that what was shown is what ran. */
 export function planDigest(jail: PreparedJail): string {
-  return `plan: ${jail.plan.ops.length} ops, ${jail.bytes.length} bytes, hash ${Bun.hash(jail.bytes).toString(16)}`;
+  const { ops, bytes, hash } = planSize(jail);
+  return `plan: ${ops} ops, ${bytes} bytes, hash ${hash}`;
+}
+
+/** The digest's facts, for `--dry-run --json`. */
+export function planSize(jail: PreparedJail): { readonly ops: number; readonly bytes: number; readonly hash: string } {
+  return { ops: jail.plan.ops.length, bytes: jail.bytes.length, hash: Bun.hash(jail.bytes).toString(16) };
 }
 
 let reaper: Reaper | undefined;
 
 /** The host uid the command runs as: its uid seen through the uid map, if any. */
 function hostUidOf(config: JailConfig): number | null {
-  if (!config.unshare.has("user")) return config.uid;
-  const range = config.uidMap.find((m) => config.uid >= m.inside && config.uid < m.inside + m.count);
-  return range === undefined ? null : range.outside + (config.uid - range.inside);
+  return config.unshare.has("user") ? hostIdOf(config.uidMap, config.uid) : config.uid;
 }
 
 function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): void {
@@ -61,24 +67,75 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   const imageFd = loadNative().imageFd;
   checkPassedFds(linuxSys, jail.config);
   const hooks = jail.config.fs.hooks;
-  if (hooks.pre_jail.length > 0) await hostHooks().runHostHooks("hook_pre_jail", hooks.pre_jail, host.env);
-  if (jail.config.exec) execInplace(linuxSys, jail.bytes, imageFd);
+  if (jail.config.exec) {
+    if (hooks.pre_jail.length > 0) await hostHooks().runHostHooks("hook_pre_jail", hooks.pre_jail, host.env);
+    logStart(jail.config, process.pid, log);
+    execInplace(linuxSys, jail.bytes, imageFd);
+  }
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
   if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
-  const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, imageFd, log);
+  // Bound before the clone, so that a path in the way fails before the jail starts.
+  const setns = jail.config.setns.path === null ? null : await openSetnsServer(jail.config, host, log);
+  const launch = { image: imageFd, plan: planImage(linuxSys, jail.bytes) };
+  const spawn = () => {
+    const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, launch, log);
+    try {
+      setns?.serve(jail.plan, running.pid);
+    } catch (err) {
+      linuxSys.kill(running.pid, SIG.KILL);
+      linuxSys.wait(running.pid);
+      linuxSys.close(running.statusFd);
+      throw err;
+    }
+    return running;
+  };
   reaper ??= new Reaper(linuxSys, processEvents);
-  const end = new Supervisor(linuxSys, log, reaper, processEvents, process.pid).supervise(running, jail.config);
-  if (hooks.post_spawn.length === 0) return end;
+  const own = new Supervisor(linuxSys, log, reaper, processEvents, process.pid);
+  const supervisor = hooks.pre_jail.length + hooks.post_spawn.length === 0 ? own : withHostHooks(own, linuxSys, hooks, host);
   try {
-    await hostHooks().runHostHooks("hook_post_spawn", hooks.post_spawn, { ...host.env, NSJAIL_PID: String(running.pid) });
-  } catch (err) {
-    // The jail does not outlive a failed hook: kill it, wait for its end, report the hook.
-    linuxSys.kill(running.pid, SIG.KILL);
-    await end.catch(() => 0);
-    throw err;
+    if (jail.config.restart.mode === "never") return await supervisor.supervise(jail.config, spawn);
+    // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
+    const { superviseWithRestart } = await import("./supervisor/respawn.ts");
+    return await superviseWithRestart({ sys: linuxSys, log, events: processEvents, supervisor, spawn, now: Date.now }, jail.config);
+  } finally {
+    setns?.close();
   }
-  return end;
+}
+
+async function openSetnsServer(config: JailConfig, host: HostFacts, log: Logger) {
+  const { SetnsServer } = await import("./supervisor/setns-server.ts");
+  return new SetnsServer(config, host, log);
+}
+
+/**
+ * `supervisor` with the jail's host-side hooks around every start (a restarted jail's too):
+ * hook_pre_jail before the clone, hook_post_spawn once the jail runs, with NSJAIL_PID. A failed
+ * hook fails that start (exit 255, one line); the jail does not outlive a failed post_spawn.
+ */
+function withHostHooks(supervisor: Supervisor, sys: Sys, hooks: JailConfig["fs"]["hooks"], host: HostFacts): Pick<Supervisor, "supervise"> {
+  const { runHostHooks } = hostHooks();
+  const { pre_jail: pre, post_spawn: post } = hooks;
+  return {
+    async supervise(config, start, forwarded) {
+      await runHostHooks("hook_pre_jail", pre, host.env);
+      const started = { pid: -1 };
+      const end = supervisor.supervise(config, () => {
+        const jail = start();
+        started.pid = jail.pid;
+        return jail;
+      }, forwarded);
+      if (started.pid < 0 || post.length === 0) return end; // a failed start: `end` says why
+      try {
+        await runHostHooks("hook_post_spawn", post, { ...host.env, NSJAIL_PID: String(started.pid) });
+      } catch (err) {
+        sys.kill(started.pid, SIG.KILL);
+        await end.catch(() => 0);
+        throw err;
+      }
+      return end;
+    },
+  };
 }
 
 /** launch/host-hooks.ts, loaded only by a jail that has host-side hooks. */

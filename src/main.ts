@@ -4,6 +4,7 @@ import { exactArgv } from "./cli/argv.ts";
 import { parseRunFast } from "./cli/fast-argv.ts";
 import { runCommand } from "./cli/run-jail.ts";
 import { EXIT_SETUP, JailError, renderError } from "./errors.ts";
+import { writeFailure } from "./log.ts";
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -21,12 +22,13 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const text = renderError(err);
     if (err instanceof JailError) {
-      writeStderr(`nsjail: ${text}\n`);
+      writeFailure(text);
       return err.exitCode;
     }
     // Not ours: a resource limit hit inside Bun (one line naming the limit), or a bug (the stack).
     const limit = LIMITS.find(([pattern]) => pattern.test(text))?.[1];
-    writeStderr(limit ? `nsjail: ${text} — ${limit}\n` : `nsjail: ${text}\n${err instanceof Error ? (err.stack ?? "") : ""}\n`);
+    writeFailure(limit ? `${text} — ${limit}` : text);
+    if (!limit) writeStderr(`${err instanceof Error ? (err.stack ?? "") : ""}\n`);
     return EXIT_SETUP;
   }
 }

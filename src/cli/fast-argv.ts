@@ -1,7 +1,7 @@
 // CLI: a commander-free parser for well-formed `nsjail run …` lines, built from the same flag
 // table (flag-table.ts). It returns exactly what commander's run action would receive, or null
 // and main.ts falls back to commander, which owns help, usage errors and everything unusual.
-import { FLAGGED, FORM_FLAGS, RUN_OPTIONS, attributeFor, negatedFlag } from "./flag-table.ts";
+import { END_OF_OPTIONS, FLAGGED, FORM_FLAGS, RUN_OPTIONS, SHORTHANDS, attributeFor, negatedFlag } from "./flag-table.ts";
 
 export interface FastRun {
   readonly command: string[];
@@ -24,6 +24,11 @@ function buildLookup(): Lookup {
     map.set(o.long, entry);
     if (o.short !== null) map.set(o.short, entry);
   }
+  for (const s of SHORTHANDS) {
+    const entry = { attr: attributeFor(s.flag), effect: "on" as const };
+    map.set(s.flag, entry);
+    if (s.short !== null) map.set(s.short, entry);
+  }
   for (const s of FLAGGED) {
     const attr = attributeFor(s.flag);
     if (s.kind === "bool") {
@@ -41,7 +46,8 @@ function buildLookup(): Lookup {
 /**
  * argv without the executable, e.g. `["run", "--env", "A=1", "--", "/bin/true"]`. Mirrors
  * commander's passThroughOptions: the first operand (or `--`) ends option parsing, and a value
- * option takes the next word whatever it looks like (`--hostname --env` sets hostname).
+ * option takes the next word whatever it looks like (`--hostname --env` sets hostname), except
+ * `--`, which commander is told to refuse (flags.ts).
  */
 export function parseRunFast(argv: readonly string[]): FastRun | null {
   if (argv[0] !== "run") return null;
@@ -50,7 +56,7 @@ export function parseRunFast(argv: readonly string[]): FastRun | null {
   let i = 1;
   while (i < argv.length) {
     const arg = argv[i++]!;
-    if (arg === "--") return { command: argv.slice(i), opts };
+    if (arg === END_OF_OPTIONS) return { command: argv.slice(i), opts };
     // An operand ("-" alone included): it and everything after it belong to the command.
     if (arg.length < 2 || arg[0] !== "-") return { command: argv.slice(i - 1), opts };
     // `--name=value`; short options with attached values (`-cFILE`) go to commander.
@@ -65,6 +71,7 @@ export function parseRunFast(argv: readonly string[]): FastRun | null {
     }
     if (!attached && i >= argv.length) return null; // missing value: commander's error message
     const value = attached ? arg.slice(eq + 1) : argv[i++]!;
+    if (value === END_OF_OPTIONS) return null; // a missing value: commander's error message
     if (spec.effect === "value") opts[spec.attr] = value;
     else if (spec.effect === "tagged") ((opts[spec.attr] ??= []) as [string, string][]).push([attached ? arg.slice(0, eq) : arg, value]);
     else ((opts[spec.attr] ??= []) as string[]).push(value); // appends in place: O(1) per flag

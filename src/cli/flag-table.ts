@@ -3,7 +3,7 @@
 // would give, so the validator checks both the same way. Shared by commander and the fast path.
 import { FlagValue } from "../config/expect.ts";
 import { MAX_CONFIG_MIB } from "../config/load.ts";
-import { SCHEMA, type KeySpec } from "../config/schema/index.ts";
+import { SCHEMA, type KeySpec, type Shorthand } from "../config/schema/index.ts";
 import type { FlagForm } from "../config/schema/key.ts";
 
 export type FlagSpec = KeySpec & { readonly flag: string };
@@ -13,13 +13,19 @@ export const FLAGGED: readonly FlagSpec[] = (SCHEMA as readonly KeySpec[]).filte
 
 /** Flags that feed a key together (`--bind`, `--tmpfs`… → `mount`): each value is kept as
  * [flag, value] in one list under the key's attribute, so their command-line order survives. */
-export interface FormFlag extends FlagForm {
-  readonly attr: string;
-}
+export type FormFlag = FlagForm & { readonly attr: string };
 
 export const FORM_FLAGS: readonly FormFlag[] = (SCHEMA as readonly KeySpec[]).flatMap((s) =>
   (s.forms ?? []).map((f) => ({ ...f, attr: attributeFor(`--${s.key}`) })),
 );
+
+/** Every valueless shorthand flag (`-q`, `--keep-env-all`) with the key it stands for. */
+export const SHORTHANDS: readonly (Shorthand & { readonly spec: KeySpec })[] = (SCHEMA as readonly KeySpec[]).flatMap((spec) =>
+  (spec.shorthands ?? []).map((s) => ({ ...s, spec })),
+);
+
+/** `--` ends the options: a value flag never takes it as its value (`--hostname -- cmd`). */
+export const END_OF_OPTIONS = "--";
 
 export interface RunOption {
   readonly short: string | null;
@@ -31,8 +37,9 @@ export interface RunOption {
 
 /** `run`'s own options, which are not config keys (commander registers them from here too). */
 export const RUN_OPTIONS: readonly RunOption[] = [
-  { short: "-c", long: "--config", placeholder: "file", doc: `TOML config file, a regular file of at most ${MAX_CONFIG_MIB} MiB (flags override its keys)` },
+  { short: "-c", long: "--config", placeholder: "file", doc: `TOML config file, a regular file of at most ${MAX_CONFIG_MIB} MiB (flags override its values and add to its lists)` },
   { short: null, long: "--dry-run", placeholder: null, doc: "print the plan, one op a line, and exit" },
+  { short: null, long: "--json", placeholder: null, doc: "with --dry-run: print the plan as one JSON object" },
 ];
 
 /** A boolean flag's off switch: `--exec` → `--no-exec`. */
@@ -63,6 +70,14 @@ export function flagsToRaw(opts: Record<string, unknown>): Record<string, unknow
   for (const s of SCHEMA as readonly KeySpec[]) {
     const tagged = s.forms === undefined ? undefined : (opts[attributeFor(`--${s.key}`)] as [string, string][] | undefined);
     if (tagged !== undefined) raw[s.key] = tagged.map(([flag, value]) => new FlagValue(flag, value));
+  }
+  // A shorthand adds its value to a list; for a single value the key's own flag wins, and of
+  // two shorthands the later in the schema (`-v` over `-q`).
+  const explicit = new Set(Object.keys(raw));
+  for (const s of SHORTHANDS) {
+    if (opts[attributeFor(s.flag)] !== true) continue;
+    if (s.spec.repeatable) raw[s.spec.key] = [...((raw[s.spec.key] as unknown[] | undefined) ?? []), s.value];
+    else if (!explicit.has(s.spec.key)) raw[s.spec.key] = s.value;
   }
   return raw;
 }

@@ -2,7 +2,7 @@
 // well-formed run lines without commander (fast-argv.ts); both end in runCommand().
 import type { Command } from "commander";
 import { RUN_OPTIONS } from "./flag-table.ts";
-import { addConfigFlags } from "./flags.ts";
+import { addConfigFlags, notEndOfOptions } from "./flags.ts";
 import { runCommand } from "./run-jail.ts";
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
@@ -13,7 +13,9 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .passThroughOptions();
   for (const o of RUN_OPTIONS) {
     const value = o.placeholder === null ? "" : ` <${o.placeholder}>`;
-    cmd.option(`${o.short === null ? "" : `${o.short}, `}${o.long}${value}`, o.doc);
+    const flags = `${o.short === null ? "" : `${o.short}, `}${o.long}${value}`;
+    if (o.placeholder === null) cmd.option(flags, o.doc);
+    else cmd.option(flags, o.doc, notEndOfOptions);
   }
   addConfigFlags(cmd);
   cmd.action((command: string[], opts: Record<string, unknown>) => runCommand(command, opts, setExit));

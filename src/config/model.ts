@@ -20,6 +20,36 @@ export interface IdMap {
 /** Least to most severe; the logger ranks messages by their place here. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** When a jail is respawned after its command ends (src/supervisor/restart.ts decides). */
+export const RESTART_MODES = ["never", "on-failure", "always"] as const;
+export type RestartMode = (typeof RESTART_MODES)[number];
+
+export interface RestartConfig {
+  readonly mode: RestartMode;
+  /** Backoff after the first failure, doubled per failure in the window, capped at maxDelayMs. */
+  readonly delayMs: number;
+  readonly maxDelayMs: number;
+  /** This many failures within windowS seconds: the jail is failed and left stopped. */
+  readonly maxFailures: number;
+  readonly windowS: number;
+}
+
+/** The setns socket a running jail serves its namespaces on (config/schema/setns.ts). */
+export interface SetnsSocket {
+  /** null: no socket (the other fields are then unused). */
+  readonly path: string | null;
+  /** Serve the namespace fds opened once at start, not at each connection. */
+  readonly preopen: boolean;
+  readonly skip: ReadonlySet<Namespace>;
+  /** What is sent: the unshared namespaces minus `skip`, in NAMESPACES order. */
+  readonly kinds: readonly Namespace[];
+  /** Peers allowed besides nsjail's own uid and root. */
+  readonly allowUids: readonly number[];
+  readonly allowGids: readonly number[];
+}
 
 export interface JailConfig {
   /** The TOML file this came from, or null for a CLI-only jail. */
@@ -40,8 +70,10 @@ export interface JailConfig {
   readonly chdir: string;
   /** Final environment of the command, in order. */
   readonly env: readonly (readonly [string, string])[];
-  /** Seconds before SIGKILL; 0 means no limit. */
+  /** Seconds before SIGTERM; 0 means no limit. */
   readonly timeLimit: number;
+  /** Seconds from the time limit's SIGTERM to SIGKILL; 0: SIGKILL at once. */
+  readonly killAfter: number;
   /** Run the command itself as PID 1 instead of the small init. */
   readonly asPid1: boolean;
   /** Replace nsjail with the jail: no supervising parent stays behind. */
@@ -51,6 +83,11 @@ export interface JailConfig {
   /** Capability numbers kept in every set (bounding, permitted, effective, inheritable, ambient). */
   readonly caps: readonly number[];
   readonly logLevel: LogLevel;
+  readonly restart: RestartConfig;
+  /** Seconds between SIGTERM and SIGKILL when nsjail stops the jail gracefully. */
+  readonly stopTimeout: number;
+  readonly logFormat: LogFormat;
+  readonly setns: SetnsSocket;
   /** The jail's root, mounts and hooks; NO_FS (config/schema/fs.ts) without such keys. */
   readonly fs: FsConfig;
 }

@@ -10,29 +10,37 @@ import { validateConfig } from "./validate.ts";
 export interface ResolveOptions {
   /** TOML file, or null for a CLI-only jail. */
   readonly file: string | null;
-  /** Raw snake_case keys from cli/flag-table.ts flagsToRaw(); they win over the file's. */
+  /** Raw snake_case keys from cli/flag-table.ts flagsToRaw(): a list is added to the file's
+   * (`replaces` keys excepted), any other value wins over the file's. */
   readonly cli: Record<string, unknown>;
   /** Words after `--`; when non-empty they replace the file's `command`. */
   readonly command: readonly string[];
+  /** Raw keys under the file's (the emperor's defaults for its vassals); the file wins. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
+  /** `nsjail check`: a file without `command` is a profile, not an error. */
+  readonly profile?: boolean;
 }
 
 /** Throws ConfigError (exit 2) listing every problem of the file and flags together. */
 export function resolveConfig(opts: ResolveOptions, host: HostFacts, readFile: ReadFile = nodeReadFile): JailConfig {
   const loaded = opts.file === null ? null : loadConfigFile(opts.file, readFile);
-  // Shallow merge: a repeatable flag's values replace the file's whole array, never append,
-  // so `--env A=1` on the CLI is the complete env list, as the flag's help says.
-  const raw: Record<string, unknown> = { ...(loaded?.raw ?? {}), ...opts.cli };
-  // Keys fed by several flags (mounts) take the flags' entries after the file's: order matters.
-  for (const key of Object.keys(opts.cli)) {
-    const fromFile = loaded?.raw[key];
-    if (specFor(key)?.forms !== undefined && Array.isArray(fromFile)) raw[key] = [...fromFile, ...(opts.cli[key] as unknown[])];
+  const raw: Record<string, unknown> = { ...opts.defaults, ...(loaded?.raw ?? {}) };
+  const cliKeys = new Map<string, number>();
+  for (const [key, value] of Object.entries(opts.cli)) {
+    // A list flag adds to the file's list (so `--env` overrides a file variable of the same
+    // name, later entries winning); `unshare` replaces it. Issues then tell the parts apart.
+    const own = raw[key];
+    const spec = specFor(key);
+    const adds = spec?.repeatable === true && spec.replaces !== true && Array.isArray(own) && Array.isArray(value);
+    raw[key] = adds ? [...(own as unknown[]), ...(value as unknown[])] : value;
+    cliKeys.set(key, adds ? (own as unknown[]).length : 0);
   }
-  const cliKeys = new Set(Object.keys(opts.cli));
   if (opts.command.length > 0) {
     raw.command = [...opts.command];
-    cliKeys.add("command");
+    cliKeys.set("command", 0);
   }
-  const result = validateConfig(raw, host, { file: opts.file, text: loaded?.text ?? null, cliKeys });
+  const source = { file: opts.file, text: loaded?.text ?? null, cliKeys, profile: opts.profile === true };
+  const result = validateConfig(raw, host, source);
   if ("issues" in result) throw new ConfigError(opts.file, result.issues, result.omitted);
   return result.config;
 }

@@ -14,8 +14,11 @@ export interface ConfigSource {
   file: string | null;
   /** The file's text, for issue line numbers. */
   text: string | null;
-  /** Top-level keys whose values came from CLI flags: their issues name the flag, not a line. */
-  cliKeys?: ReadonlySet<string>;
+  /** Top-level keys given by CLI flags, each with the number of the file's list items in
+   * front of the flags' own: issues on those name the file's line, the rest name the flag. */
+  cliKeys?: ReadonlyMap<string, number>;
+  /** A file without `command` is a profile: rules marked `runOnly` are skipped. */
+  profile?: boolean;
 }
 
 /** Issues kept in full; hostile input can produce one per line, so the rest are only counted. */
@@ -51,12 +54,15 @@ export function validateConfig(raw: Record<string, unknown>, host: HostFacts, so
   });
   const facts = { given: new Set(Object.keys(raw)), fields, invalid };
   for (const rule of RULES) {
+    if (source.profile && rule.runOnly) continue;
     if (!rule.uses.some((k) => invalid.has(k))) for (const i of rule.check(config, host, facts)) report(i.path, i.message);
   }
   if (issues.length > 0) {
     let index: KeyIndex | null = null; // one scan of the file for all issues, only if one needs it
     const lines = (path: string) => (source.text === null ? undefined : lineOf((index ??= indexKeys(source.text)), path));
-    return { issues: issues.map((i) => placeIssue(i, source.cliKeys, lines)), omitted };
+    // In the order a reader meets them: the flags' (no line) first, then the file's by line.
+    const placed = issues.map((i) => placeIssue(i, source.cliKeys, lines));
+    return { issues: placed.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), omitted };
   }
   return { config: freezeConfig(config) };
 }
@@ -68,36 +74,54 @@ function readKey<K extends ConfigKey>(fields: Partial<Fields>, key: K, value: un
   return true;
 }
 
-/** CLI values are reported under their flag (`--uid-map[1]`); file values get their line. */
-function placeIssue(issue: ConfigIssue, cliKeys: ReadonlySet<string> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
+/** CLI values are reported under their flag (`--uid-map[1]`); file values get their line. A
+ * list the flags added to counts its items from the flags' first (see ConfigSource.cliKeys). */
+function placeIssue(issue: ConfigIssue, cliKeys: ReadonlyMap<string, number> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
   // `--bind[1]`: one of several flags that feed one key (KeySpec.forms).
   if (issue.path.startsWith("--")) return { ...issue, cli: true };
   const head = CONFIG_KEYS.find((k) => issue.path === k || issue.path.startsWith(`${k}[`) || issue.path.startsWith(`${k}.`));
-  if (head !== undefined && cliKeys?.has(head)) {
-    const flag = specFor(head)?.flag;
-    return { path: flag ? flag + issue.path.slice(head.length) : issue.path, message: issue.message, cli: true };
+  const fileItems = head === undefined ? undefined : cliKeys?.get(head);
+  const index = head === undefined ? null : /^\[(\d+)\]/.exec(issue.path.slice(head.length));
+  const inFile = index != null && Number(index[1]) < (fileItems ?? 0);
+  if (head !== undefined && fileItems !== undefined && !inFile) {
+    const flag = specFor(head)?.flag ?? head;
+    const rest = index == null ? issue.path.slice(head.length) : `[${Number(index[1]) - fileItems}]${issue.path.slice(head.length + index[0].length)}`;
+    return { path: flag + rest, message: issue.message, cli: true };
   }
   const line = lineOfPath(issue.path);
   return line === undefined ? issue : { ...issue, line };
 }
 
+/** A set whose add, delete and clear throw. */
+function frozenSet<T>(items: ReadonlySet<T>): ReadonlySet<T> {
+  const deny = (): never => {
+    throw new TypeError("this JailConfig set is frozen");
+  };
+  const set = new Set(items);
+  for (const m of ["add", "delete", "clear"]) Object.defineProperty(set, m, { value: deny });
+  return Object.freeze(set);
+}
+
 /** Deep enough that no later stage can change the config: arrays, tuples, maps and the set. */
 function freezeConfig(c: JailConfig): JailConfig {
-  const deny = (): never => {
-    throw new TypeError("JailConfig.unshare is frozen");
-  };
-  const unshare = new Set(c.unshare);
-  for (const m of ["add", "delete", "clear"]) Object.defineProperty(unshare, m, { value: deny });
   return Object.freeze({
     ...c,
     command: Object.freeze([...c.command]),
-    unshare: Object.freeze(unshare),
+    unshare: frozenSet(c.unshare),
     uidMap: Object.freeze(c.uidMap.map((m) => Object.freeze({ ...m }))),
     gidMap: Object.freeze(c.gidMap.map((m) => Object.freeze({ ...m }))),
     env: Object.freeze(c.env.map((e) => Object.freeze([e[0], e[1]] as const))),
     passFds: Object.freeze([...c.passFds]),
     caps: Object.freeze([...c.caps]),
     fs: freezeTree(c.fs),
+    restart: Object.freeze({ ...c.restart }),
+    setns: Object.freeze({
+      ...c.setns,
+      skip: frozenSet(c.setns.skip),
+      kinds: Object.freeze([...c.setns.kinds]),
+      allowUids: Object.freeze([...c.setns.allowUids]),
+      allowGids: Object.freeze([...c.setns.allowGids]),
+    }),
   });
 }
 

@@ -17,43 +17,55 @@ export interface RunningJail {
   readonly statusFd: number;
 }
 
+/** Fds a launch hands over besides its own pipes. `image` and `plan` (planImage()) serve
+ * every launch of a plan; stdio, when given, becomes the jail's fds 0, 1 and 2. */
+export interface LaunchFds {
+  readonly image: number;
+  readonly plan: number;
+  readonly stdin?: number;
+  readonly stdout?: number;
+  readonly stderr?: number;
+}
+
 /** One byte on the sync pipe: the parent's half of the setup is done. */
 const RELEASE = new Uint8Array([1]);
 
-/** `bytes` is `plan` encoded; `imageFd` the sealed trampoline image the init is exec'd from. */
-export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, imageFd: number, log: Logger): RunningJail {
+/** The plan's bytes in a sealed memfd, which the setup image and the init read: made once,
+ * it serves every launch of the same plan. */
+export function planImage(sys: Sys, bytes: Uint8Array): number {
+  return sys.memfd("nsjail-plan", bytes);
+}
+
+/**
+ * `bytes` is `plan` encoded. This process is never dumpable, not even while it clones: the
+ * child execs the setup image (exec_image, the plan's first ops) before anyone needs its
+ * /proc files, and that image's own mm is what makes its uid_map writable to us. So no
+ * earlier jail of our uid can ptrace this process or read its memory at any moment.
+ */
+export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, launch: LaunchFds, log: Logger): RunningJail {
   const status = sys.pipe();
   const sync = sys.pipe();
-  const planFd = plan.initStart === null ? -1 : sys.memfd("nsjail-plan");
   // The parent's copies of the child's ends; each is closed once the child has its own.
-  const owned = new Set([status.write, sync.read, sync.write, planFd].filter((fd) => fd >= 0));
+  const owned = new Set([status.write, sync.read, sync.write]);
   const closeOwned = (fd: number) => owned.delete(fd) && sys.close(fd);
   let pid = -1;
-  let release = () => {};
   try {
-    if (planFd >= 0) sys.pwrite(planFd, bytes);
-    const fds = fdTable({ status: status.write, sync_read: sync.read, sync_write: sync.write, image: imageFd, plan: planFd });
-    // Dumpable while the child shares our mm: a non-dumpable mm makes /proc/CHILD root-owned,
-    // and a rootless parent could then not write its uid_map. Off again once it has exec'd.
-    sys.setDumpable(true);
-    ({ pid, release } = sys.spawn(bytes, fds));
+    const fds = fdTable({ ...launch, status: status.write, sync_read: sync.read, sync_write: sync.write });
+    sys.setDumpable(false);
+    pid = sys.spawn(bytes, fds);
     closeOwned(status.write);
     closeOwned(sync.read);
+    readStatus(sys, status.read, plan, log, "started");
     writeIdMaps(sys, pid, config, host);
     sys.write(sync.write, RELEASE);
-    readStatus(sys, status.read, plan, log, true);
+    readStatus(sys, status.read, plan, log, "ready");
     // Held open until now: the child's check_parent op sees a hang-up if we died first.
     closeOwned(sync.write);
-    release();
-    // The command may share our host uid (rootless, or root mapped to root) and, without a
-    // pid namespace, see our pid: non-dumpable, it cannot ptrace us or read /proc/PID/mem.
-    sys.setDumpable(false);
     return { pid, plan, statusFd: status.read };
   } catch (err) {
     if (pid > 0) {
       sys.kill(pid, SIG.KILL);
       sys.wait(pid);
-      release();
     }
     sys.close(status.read);
     throw err;

@@ -3,7 +3,7 @@
 import type { HostFacts } from "../config/host.ts";
 import { NAMESPACES, type JailConfig, type Namespace } from "../config/model.ts";
 import { CLONE } from "../sys/constants.ts";
-import { planCommand, planPassFds } from "./command.ts";
+import { planCommand } from "./command.ts";
 import { planCaps, planCapSets, planIds } from "./creds.ts";
 import { planFsMounts, planFsPrepare, planHookPhase, planPivot } from "./fs/phases.ts";
 import { planHandshake, planRearm } from "./handshake.ts";
@@ -44,7 +44,6 @@ export const PHASES: readonly Phase[] = [
   { name: "ids", plan: planIds },
   { name: "rearm", plan: planRearm },
   { name: "caps", plan: planCapSets },
-  { name: "pass_fds", plan: planPassFds },
   { name: "hook_as_user", plan: planHookPhase("as_user") },
 ];
 
@@ -56,7 +55,7 @@ export function buildPlan(config: JailConfig, host: HostFacts): Plan {
   const flags = cloneFlags(config);
   // Exec mode unshares in nsjail's own process; otherwise clone3 creates the namespaces and
   // the child starts by waiting for its parent.
-  const ops = config.exec ? planInplace(config, flags, host.uid) : planHandshake();
+  const ops = config.exec ? planInplace(config, flags, host.uid) : planHandshake(config, host);
   for (const phase of PHASES) ops.push(...phase.plan(config, host));
   let initStart: number | null = null;
   if (usesInit(config)) {

@@ -12,7 +12,7 @@ export function planPassFds(config: JailConfig): Op[] {
 
 /** Every other fd from 3 up is marked close-on-exec; the status pipe is among them, so a
  * successful execve closes it and the parent reads EOF. */
-function planCloseFds(config: JailConfig): Op[] {
+function planCloseFds(config: CommandSpec): Op[] {
   const origin = (note: string) => ({ path: "pass_fd", note });
   const ops: Op[] = [];
   let from = 3;
@@ -24,7 +24,10 @@ function planCloseFds(config: JailConfig): Op[] {
   return ops;
 }
 
-export function planCommand(config: JailConfig): Op[] {
+/** What the command's last steps need; a process joining a jail (plan/join.ts) has its own. */
+export type CommandSpec = Pick<JailConfig, "command" | "env" | "chdir" | "passFds">;
+
+export function planCommand(config: CommandSpec): Op[] {
   const [file, ...rest] = config.command;
   const env = config.env.map(([k, v]) => `${k}=${v}`);
   const path = config.env.find(([k]) => k === "PATH")?.[1] ?? null;

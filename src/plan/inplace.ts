@@ -4,6 +4,7 @@
 import type { JailConfig } from "../config/model.ts";
 import { PR, SIG } from "../sys/constants.ts";
 import { op, type Op } from "./types.ts";
+import { planPassFds } from "./command.ts";
 import { planOwnMaps } from "./user.ts";
 
 /**
@@ -33,5 +34,6 @@ export function planInplace(config: JailConfig, cloneFlags: number, hostUid: num
       op("prctl", [PR.SET_PDEATHSIG, SIG.KILL, 0, 0, 0], { path: "exec", note: "die with the waiting parent" }),
     );
   }
+  ops.push(...planPassFds(config));
   return ops;
 }

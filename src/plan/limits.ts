@@ -5,12 +5,12 @@ import type { LimitsSpec, RlimitName } from "../config/limits.ts";
 import { op, type Op } from "./types.ts";
 
 /** RLIMIT_* resource numbers (asm-generic/resource.h, the same on x86_64 and aarch64). */
-const RLIMIT: Record<RlimitName, number> = {
+export const RLIMIT: Record<RlimitName, number> = {
   cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, nproc: 6, nofile: 7, memlock: 8, as: 9,
   locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15,
 };
-const RLIM_INFINITY = 0xffff_ffff_ffff_ffffn;
-const PRIO_PROCESS = 0;
+export const RLIM_INFINITY = 0xffff_ffff_ffff_ffffn;
+export const PRIO_PROCESS = 0;
 /** The affinity mask travels as u32 words (plan integer arrays hold numbers below 2^53). */
 const MASK_WORD_BITS = 32;
 

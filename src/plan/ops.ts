@@ -45,10 +45,17 @@ export const OP_CODES = {
   mkdirat: 36,
   symlinkat: 37,
   fchmodat: 38,
-  fchdir: 39,
   write: 40,
   copy_fd: 41,
   exec_wait: 42,
+  // Entering a root: setns and chroot for nsjail join (src/plan/join.ts); fchdir there and
+  // into a new root (src/plan/fs/root.ts).
+  setns: 50,
+  fchdir: 51,
+  chroot: 52,
+  // 80-89: the emperor's branch (a jail that leaves the spawner's memory; stdio slots)
+  exec_image: 80,
+  dup3: 81,
 } as const;
 
 export type OpKind = keyof typeof OP_CODES;
@@ -100,10 +107,14 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   mkdirat: "fsi",
   symlinkat: "sfs",
   fchmodat: "fsi",
-  fchdir: "f",
   write: "fs",
   copy_fd: "fi",
   exec_wait: "saas",
+  setns: "fi",
+  fchdir: "f",
+  chroot: "s",
+  exec_image: "fi",
+  dup3: "fi",
 };
 
 /**
@@ -117,10 +128,26 @@ export const FD_SLOTS = [
   // hang-up on it means the parent is gone (fork_wait makes a new one for its child)
   "sync_write", // the parent's end, closed in the child
   "image", // the sealed trampoline image, exec'd as the init
-  "plan", // a memfd holding these very bytes, read by the init
+  "plan", // a memfd holding these very bytes, read by the setup image and the init
+  "stdin", // what the jail gets as fds 0, 1 and 2 (dup3 ops); -1 keeps nsjail's own
+  "stdout",
+  "stderr",
+  // nsjail join: a running jail's namespace fds, one slot per kind (src/plan/join.ts), its
+  // root directory and (join --pid) its process's working directory; filled from the setns
+  // socket or from /proc/PID.
+  "ns_user",
+  "ns_cgroup",
+  "ns_ipc",
+  "ns_uts",
+  "ns_net",
+  "ns_pid",
+  "ns_time",
+  "ns_fs",
+  "root",
+  "cwd",
   // Filled by the jail's own ops (src/plan/fs/), -1 until then and after their close:
-  "cwd", // AT_FDCWD, always: the dirfd of an absolute host path or the working directory
-  "root", // the new root (rootfs bind, empty tmpfs or pivot_root's NEW) until pivot_root
+  "at_cwd", // AT_FDCWD, always: the dirfd of an absolute host path or the working directory
+  "new_root", // the new root (rootfs bind, empty tmpfs or pivot_root's NEW) until pivot_root
   "under", // the rootfs before its self-bind covers it: kept host mounts are cloned from here
   "mnt", // the mount being built (open_tree or fsmount), attached by move_mount
   "sub", // a second detached mount, for mounts built inside `mnt` (/dev's pts, shm, nodes)
@@ -140,7 +167,7 @@ export const MAX_OPS = 65536;
 export const MAX_FILTER_INSNS = 4096;
 
 /** Slots whose number is the same for every launch. */
-const FIXED_SLOTS: Partial<Record<FdSlot, number>> = { cwd: C_CONSTANTS.AT_FDCWD };
+const FIXED_SLOTS: Partial<Record<FdSlot, number>> = { at_cwd: C_CONSTANTS.AT_FDCWD };
 
 /** The table a launcher hands over: one fd number per slot, in FD_SLOTS order, -1 for none. */
 export function fdTable(fds: Partial<Record<FdSlot, number>>): number[] {

@@ -8,6 +8,12 @@ export function idMapText(map: readonly IdMap[]): string {
   return map.map((m) => `${m.inside} ${m.outside} ${m.count}\n`).join("");
 }
 
+/** An inside id seen through a map from the host: the outside id, or null when unmapped. */
+export function hostIdOf(map: readonly IdMap[], id: number): number | null {
+  const range = map.find((m) => id >= m.inside && id < m.inside + m.count);
+  return range === undefined ? null : range.outside + (id - range.inside);
+}
+
 /** Only a process with CAP_SETGID in the parent namespace may keep setgroups; a process
  * writing its own maps must deny it before gid_map, root or not. */
 export function planOwnMaps(config: JailConfig): Op[] {

@@ -1,34 +1,30 @@
-// `nsjail test`: what this kernel and host allow, probed for real. Each check is data — a
-// name, a probe and a hint for when it fails — and the namespace probes run actual jails.
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
-import type { Namespace } from "../config/model.ts";
+// `nsjail test`: what this kernel and host allow, probed for real. Each check is data (see
+// check.ts); the namespace probes run actual jails, and a failure names the known blocker.
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { readHostFacts } from "../config/host.ts";
+import type { Namespace } from "../config/model.ts";
 import { resolveConfig } from "../config/resolve.ts";
+import { parseCgroupPlaces } from "../launch/cgroup/detect.ts";
 import { createLogger } from "../log.ts";
+import { namespaceBlocker, NO_WRITABLE_CGROUP, type HostView } from "./blockers.ts";
+import { type Check, type CheckResult, fail, ok, skip } from "./check.ts";
 
-export interface CheckResult {
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-export interface Check {
-  readonly name: string;
-  /** Required checks decide the exit status; the others only inform. */
-  readonly required: boolean;
-  readonly hint: string;
-  probe(): Promise<CheckResult>;
-}
-
-function readSysctl(path: string): string | null {
+function readText(path: string): string | null {
   try {
-    return readFileSync(path, "utf8").trim();
+    return readFileSync(path, "utf8");
   } catch {
     return null;
   }
 }
 
-/** Runs /bin/true in a jail with only `ns` (plus user when not root) and reports how it went. */
-async function probeJail(ns: readonly Namespace[]): Promise<CheckResult> {
+const UID = process.getuid?.() ?? 0;
+const HOST: HostView = { read: readText, uid: UID };
+
+/** Runs /bin/true in a jail with only `ns` (plus user when not root): the namespaces it got,
+ * or what went wrong. */
+async function probeJail(ns: readonly Namespace[]): Promise<{ ok: boolean; detail: string }> {
   const { prepareJail, runJail } = await import("../jail.ts");
   const host = readHostFacts();
   const lines: string[] = [];
@@ -36,15 +32,46 @@ async function probeJail(ns: readonly Namespace[]): Promise<CheckResult> {
   try {
     const config = resolveConfig({ file: null, cli: { unshare: [...ns] }, command: ["/bin/true"] }, host);
     const code = await runJail(prepareJail(config, host), host, log);
-    const list = [...config.unshare].join(",") || "none";
-    return { ok: code === 0, detail: code === 0 ? list : `exit ${code} ${lines.join("; ")}` };
+    return { ok: code === 0, detail: code === 0 ? [...config.unshare].join(",") || "none" : `exit ${code} ${lines.join("; ")}` };
   } catch (err) {
     return { ok: false, detail: err instanceof Error ? err.message : String(err) };
   }
 }
 
+/** This very nsjail, as a command line: the compiled binary, or bun running the sources. */
+function selfArgv(): string[] {
+  return Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
+}
+
+const SETNS_HINT = "nsjail join needs SCM_RIGHTS, setns(2) and the nsfs ioctls (Linux ≥ 4.11)";
+
+/** A jail serving a setns socket, joined by `nsjail join`, which ends it from inside. */
+async function probeSetns(): Promise<CheckResult> {
+  const { prepareJail, runJail } = await import("../jail.ts");
+  const host = readHostFacts();
+  const dir = mkdtempSync(join(tmpdir(), "nsjail-test-"));
+  const socket = join(dir, "setns.sock");
+  const lines: string[] = [];
+  const log = createLogger("warn", (l) => void lines.push(l.trim()));
+  try {
+    const cli = { setns_socket: socket, hostname: "nsjail-selftest", unshare: ["fs", "pid", "uts"], time_limit: 10 };
+    const config = resolveConfig({ file: null, cli, command: ["/bin/sh", "-c", "exec sleep 10"] }, host);
+    const jail = runJail(prepareJail(config, host), host, log);
+    // PID 2 is the jail's command: the joined shell is in its pid namespace, with its uid.
+    const client = Bun.spawn([...selfArgv(), "join", "--wait", "5", socket, "--", "/bin/sh", "-c", "hostname; kill -TERM 2"], { stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(client.stdout).text(), new Response(client.stderr).text(), client.exited]);
+    await jail;
+    if (code !== 0 || out !== "nsjail-selftest\n") return fail(`join exited ${code}: ${err.trim() || out.trim() || lines.join("; ")}`, SETNS_HINT);
+    return existsSync(socket) ? fail("the socket outlived its jail", SETNS_HINT) : ok("served, joined and removed");
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err), SETNS_HINT);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const NAMESPACE_HINTS: Record<Namespace, string> = {
-  user: "unprivileged user namespaces are off: sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces>0, or AppArmor's restrict_unprivileged_userns",
+  user: "unprivileged user namespaces are off (see user.max_user_namespaces, kernel.unprivileged_userns_clone)",
   fs: "mount namespaces need CONFIG_NAMESPACES; in a container, seccomp or AppArmor may forbid mount",
   pid: "pid namespaces need CONFIG_PID_NS",
   uts: "uts namespaces need CONFIG_UTS_NS",
@@ -54,20 +81,28 @@ const NAMESPACE_HINTS: Record<Namespace, string> = {
   time: "time namespaces need Linux ≥ 5.6 and CONFIG_TIME_NS",
 };
 
+async function probeNamespaces(ns: readonly Namespace[], generic: string): Promise<CheckResult> {
+  const r = await probeJail(ns);
+  if (r.ok) return ok(r.detail);
+  return fail(r.detail, namespaceBlocker(ns[0] ?? "user", r.detail, HOST) ?? generic);
+}
+
+/** Unprivileged, every other namespace is created inside the user namespace. */
+const NEEDS_USER = UID === 0 ? [] : ["namespace user"];
+
 function namespaceCheck(ns: Namespace): Check {
-  return { name: `namespace ${ns}`, required: ns !== "time", hint: NAMESPACE_HINTS[ns], probe: () => probeJail([ns]) };
+  return { name: `namespace ${ns}`, needs: ns === "user" ? [] : NEEDS_USER, probe: () => probeNamespaces([ns], NAMESPACE_HINTS[ns]) };
 }
 
 function helperCheck(file: string): Check {
   return {
     name: file,
-    required: false,
-    hint: `install package uidmap: id ranges beyond your own id need ${file}`,
     probe: async () => {
+      if (UID === 0) return skip("root writes id maps itself");
       const path = ["/usr/bin", "/bin", "/usr/sbin"].map((d) => `${d}/${file}`).find((p) => existsSync(p));
-      if (!path) return { ok: false, detail: "not installed" };
+      if (!path) return skip("not installed: only id ranges (a uid_map count above 1) need it", "install package uidmap");
       const setuid = (statSync(path).mode & 0o4000) !== 0; // S_ISUID
-      return { ok: setuid || process.getuid!() === 0, detail: `${path}${setuid ? " (setuid)" : " (not setuid)"}` };
+      return setuid ? ok(`${path} (setuid)`) : fail(`${path} is not setuid`, `chmod u+s ${path}, or reinstall package uidmap`);
     },
   };
 }
@@ -76,73 +111,69 @@ function helperCheck(file: string): Check {
  * makes each fail at once without touching anything. */
 const MOUNT_API = ["open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "openat2", "mount_setattr"] as const;
 const ENOSYS = 38;
+const MOUNT_API_HINT = "rootfs, keep_mount and [[mount]] need Linux ≥ 5.12 (open_tree, fsmount, openat2, mount_setattr)";
 
 async function probeMountApi(): Promise<CheckResult> {
   const { loadNative, NR } = await import("../sys/ffi.ts");
   const native = loadNative();
   const missing = MOUNT_API.filter((name) => native.syscall(NR[name], -1, 0, 0, 0, 0) === -ENOSYS);
-  return { ok: missing.length === 0, detail: missing.length === 0 ? MOUNT_API.join(", ") : `missing: ${missing.join(", ")}` };
+  return missing.length === 0 ? ok(MOUNT_API.join(", ")) : fail(`missing: ${missing.join(", ")}`, MOUNT_API_HINT);
+}
+
+/** A cgroup directory of ours we may write (create children in): v2, or v1 memory/pids. */
+async function probeCgroups(): Promise<CheckResult> {
+  const places = parseCgroupPlaces(readText("/proc/self/cgroup") ?? "", readText("/proc/self/mountinfo") ?? "");
+  const dirs = [...(places.v2 === null ? [] : [["v2", places.v2]]), ...[...places.v1].filter(([c]) => c === "memory" || c === "pids")];
+  if (dirs.length === 0) return fail("no cgroup hierarchy is mounted", "mount cgroup2 at /sys/fs/cgroup");
+  const writable = dirs.filter(([, dir]) => {
+    try {
+      accessSync(dir!, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const list = (xs: string[][]) => xs.map(([c, d]) => `${c} ${d}`).join(", ");
+  if (writable.length > 0) return ok(`writable: ${list(writable)}`);
+  return UID === 0 ? fail(`not writable: ${list(dirs)}`, NO_WRITABLE_CGROUP) : skip(`not writable by uid ${UID}: ${list(dirs)}`, NO_WRITABLE_CGROUP);
 }
 
 export const CHECKS: readonly Check[] = [
-  { name: "jail without namespaces", required: true, hint: "clone3(2) needs Linux ≥ 5.3; close_range(2) ≥ 5.11", probe: () => probeJail([]) },
+  {
+    name: "jail without namespaces",
+    probe: async () => {
+      const r = await probeJail([]);
+      return r.ok ? ok(r.detail) : fail(r.detail, "clone3(2) needs Linux ≥ 5.3; close_range(2) ≥ 5.11");
+    },
+  },
   // The hint table lists every namespace, user first: the others depend on it rootless.
   ...(Object.keys(NAMESPACE_HINTS) as Namespace[]).map(namespaceCheck),
   {
     name: "default jail",
-    required: true,
-    hint: "one of the namespaces above is missing",
-    probe: () => probeJail(["fs", "ipc", "pid", "uts", "net", "cgroup"]),
+    needs: ["namespace fs", "namespace ipc", "namespace pid", "namespace uts", "namespace net", "namespace cgroup"],
+    probe: () => probeNamespaces(["fs", "ipc", "pid", "uts", "net", "cgroup"], "one of the namespaces above is missing"),
   },
-  {
-    name: "mount API",
-    required: false,
-    hint: "rootfs, keep_mount and [[mount]] need Linux ≥ 5.12 (open_tree, fsmount, openat2, mount_setattr)",
-    probe: probeMountApi,
-  },
+  { name: "setns socket", needs: ["namespace pid", "namespace uts", "namespace fs"], probe: probeSetns },
+  { name: "mount API", probe: probeMountApi },
   helperCheck("newuidmap"),
   helperCheck("newgidmap"),
-  {
-    name: "cgroups",
-    required: false,
-    hint: "no cgroup hierarchy is mounted at /sys/fs/cgroup",
-    probe: async () => {
-      const v2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
-      const controllers = v2 ? readSysctl("/sys/fs/cgroup/cgroup.controllers") : null;
-      const v1 = ["memory", "pids", "cpu"].filter((c) => existsSync(`/sys/fs/cgroup/${c}`));
-      if (v2) return { ok: true, detail: `v2 (controllers: ${controllers || "none"})` };
-      return { ok: v1.length > 0, detail: v1.length ? `v1 (${v1.join(", ")})` : "none found" };
-    },
-  },
+  { name: "cgroups", probe: probeCgroups },
   {
     name: "seccomp",
-    required: false,
-    hint: "the kernel lacks CONFIG_SECCOMP_FILTER",
     probe: async () => {
-      const line = readFileSync("/proc/self/status", "utf8").match(/^Seccomp:\s+(\d)/m);
-      return { ok: line !== null, detail: line ? `available (this process: mode ${line[1]})` : "not available" };
+      const mode = readText("/proc/self/status")?.match(/^Seccomp:\s+(\d)/m)?.[1];
+      return mode === undefined ? fail("not available", "the kernel lacks CONFIG_SECCOMP_FILTER") : ok(`available (this process: mode ${mode})`);
     },
   },
   {
     name: "memfd exec",
-    required: true,
-    hint: "vm.memfd_noexec=2 forbids executing memfds: the jail's init cannot start",
     probe: async () => {
-      const value = readSysctl("/proc/sys/vm/memfd_noexec") ?? "absent";
-      return { ok: value !== "2", detail: `vm.memfd_noexec=${value}` };
+      const value = readText("/proc/sys/vm/memfd_noexec")?.trim() ?? "absent";
+      return value !== "2" ? ok(`vm.memfd_noexec=${value}`) : fail(`vm.memfd_noexec=${value}`, "vm.memfd_noexec=2 forbids executing memfds: the jail's init cannot start (sysctl -w vm.memfd_noexec=0)");
     },
   },
   {
     name: "/proc/self/fd",
-    required: true,
-    hint: "the trampoline is loaded through /proc/self/fd; mount /proc",
-    probe: async () => {
-      try {
-        accessSync("/proc/self/fd", constants.R_OK);
-        return { ok: true, detail: "mounted" };
-      } catch {
-        return { ok: false, detail: "missing" };
-      }
-    },
+    probe: async () => (existsSync("/proc/self/fd") ? ok("mounted") : fail("missing", "the trampoline is loaded through /proc/self/fd; mount /proc")),
   },
 ];

@@ -22,9 +22,18 @@ export class Reaper {
   }
 
   /** Waits for each watched pid by number, never for "any child": children that Bun spawns
-   * itself (newuidmap, hooks) are Bun's to reap. SIGCHLDs coalesce, so every pid is asked. */
+   * itself (newuidmap, hooks) are Bun's to reap. SIGCHLDs coalesce, so one may stand for many
+   * exits. The kernel names each exited child (waitid WNOWAIT) so only those are reaped, not
+   * every watched pid asked, which with many jails cost one wait4 per jail per exit. Once it
+   * names a child that is not ours, it would name it again: then every watched pid is asked. */
   private readonly reapAll = (): void => {
-    for (const pid of [...this.exits.keys()]) this.reap(pid);
+    for (let pid = this.sys.peekExited(); pid !== null; pid = this.sys.peekExited()) {
+      if (!this.exits.has(pid)) {
+        for (const watched of [...this.exits.keys()]) this.reap(watched);
+        return;
+      }
+      this.reap(pid);
+    }
   };
 
   private reap(pid: number): void {

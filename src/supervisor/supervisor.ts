@@ -6,12 +6,15 @@ import { readStatus } from "../launch/status-pipe.ts";
 import type { Logger } from "../log.ts";
 import { FORWARDED_SIGNALS, SIG } from "../sys/constants.ts";
 import type { Sys } from "../sys/sys.ts";
-import { describeWaitStatus, exitCodeOf } from "../wire/wait-status.ts";
+import { describeWaitStatus, exitCodeOf, waitFacts } from "../wire/wait-status.ts";
 import type { Events } from "./events.ts";
 import type { Reaper } from "./reaper.ts";
 import { killDescendants } from "./tree.ts";
 
-export const EXIT_TIME_LIMIT = 128 + SIG.KILL;
+/** The jail ended after the time limit's SIGTERM, as timeout(1) exits. */
+export const EXIT_TIMED_OUT = 124;
+/** The jail outlived the grace after SIGTERM and was killed with SIGKILL (timeout(1) too). */
+export const EXIT_TIME_LIMIT_KILLED = 128 + SIG.KILL;
 
 /** How long a PID 1 command that does not catch a forwarded signal has before the jail is
  * killed in its place (the kernel drops such signals from outside the namespace). */
@@ -35,28 +38,46 @@ export class Supervisor {
     private readonly selfPid: number,
   ) {}
 
-  /** Resolves with nsjail's exit code once the jail's first process has ended and its last
-   * status records are read; rejects with a SetupError the command's child reported late. */
-  supervise(jail: RunningJail, config: JailConfig): Promise<number> {
+  /** Starts the jail with `start` and resolves with nsjail's exit code once its first process
+   * has ended and its last status records are read; rejects with a setup failure. Signals are
+   * heard from before the start: one that arrives while the jail is set up would otherwise
+   * end nsjail (Bun's default) instead of reaching the command.
+   * `forwarded`: the signals of this process passed on to the jail (none for a vassal). */
+  supervise(config: JailConfig, start: () => RunningJail, forwarded: readonly number[] = FORWARDED_SIGNALS): Promise<number> {
+    const started = performance.now();
     return new Promise<number>((resolve, reject) => {
       let verdict: Verdict = null;
       const decide = (v: Verdict) => (verdict ??= v);
-      const cleanups = [...this.forwardSignals(jail, config, decide), ...this.limitTime(jail, config, decide)];
-      this.reaper.watch(jail.pid, (status) => {
+      let jail: RunningJail | null = null;
+      const cleanups = this.forwardSignals(() => jail, config, forwarded, decide);
+      try {
+        jail = start();
+      } catch (err) {
+        for (const cleanup of cleanups) cleanup();
+        return reject(err);
+      }
+      const running = jail;
+      cleanups.push(...this.limitTime(running, config, decide));
+      // Logged before the exit is heard: a jail that already ended is reaped inside watch(),
+      // and its end line must come second.
+      logStart(config, running.pid, this.log);
+      this.reaper.watch(running.pid, (status) => {
         for (const cleanup of cleanups) cleanup();
         if (!config.unshare.has("pid")) {
-          const left = killDescendants(this.sys, this.selfPid, jail.pid);
+          const left = killDescendants(this.sys, this.selfPid, running.pid);
           if (left > 0) this.log.debug(`killed ${left} process(es) the jail left behind`);
         }
         try {
-          // After the init exits, late records remain: the command child's own setup failure.
-          readStatus(this.sys, jail.statusFd, jail.plan, this.log, false);
-          this.log.debug(`jail ${jail.pid} ${describeWaitStatus(status)}`);
-          resolve(exitCodeFor(status, verdict));
+          // After the init exits, late records remain: the command child's own setup failure,
+          // and the command's own wait status.
+          const command = readStatus(this.sys, running.statusFd, running.plan, this.log, "eof");
+          const code = exitCodeFor(status, verdict);
+          this.logEnd(running.pid, command ?? status, verdict, performance.now() - started);
+          resolve(code);
         } catch (err) {
           reject(err);
         } finally {
-          this.sys.close(jail.statusFd);
+          this.sys.close(running.statusFd);
         }
       });
     });
@@ -65,11 +86,13 @@ export class Supervisor {
   /** Passes each forwarded signal on, then SIGCONT so a stopped jail cannot hold it pending.
    * A PID 1 command never receives from outside a signal it does not catch: if it does not,
    * the jail is killed after a grace period. */
-  private forwardSignals(jail: RunningJail, config: JailConfig, decide: (v: Verdict) => void): (() => void)[] {
+  private forwardSignals(current: () => RunningJail | null, config: JailConfig, forwarded: readonly number[], decide: (v: Verdict) => void): (() => void)[] {
     const cleanups: (() => void)[] = [];
     const pid1 = config.asPid1 && config.unshare.has("pid");
-    for (const sig of FORWARDED_SIGNALS) {
+    for (const sig of forwarded) {
       const forward = () => {
+        const jail = current();
+        if (jail === null) return; // start() threw: there is no jail to pass it to
         this.sys.kill(jail.pid, sig);
         this.sys.kill(jail.pid, SIG.CONT);
         if (!pid1 || (this.sys.heardSignals(jail.pid) & (1n << BigInt(sig - 1))) !== 0n) return;
@@ -87,20 +110,52 @@ export class Supervisor {
     return cleanups;
   }
 
+  /** At the limit SIGTERM (then SIGCONT, so a stopped jail hears it), and SIGKILL once the
+   * grace is over, as `timeout -k` does; a grace of 0 kills at once. */
   private limitTime(jail: RunningJail, config: JailConfig, decide: (v: Verdict) => void): (() => void)[] {
     if (config.timeLimit === 0) return [];
-    const kill = () => {
+    const reached = `time limit of ${config.timeLimit} s reached`;
+    const kill = () => this.sys.kill(jail.pid, SIG.KILL);
+    let cancelKill = () => {};
+    const term = () => {
       decide({ kind: "time_limit" });
-      this.log.warn(`time limit of ${config.timeLimit} s reached: killing the jail (pid ${jail.pid})`);
-      this.sys.kill(jail.pid, SIG.KILL);
+      if (config.killAfter === 0) {
+        this.log.warn(`${reached}: killing the jail (pid ${jail.pid}) with SIGKILL`);
+        return kill();
+      }
+      this.log.warn(`${reached}: SIGTERM to the jail (pid ${jail.pid}), SIGKILL in ${config.killAfter} s`);
+      this.sys.kill(jail.pid, SIG.TERM);
+      this.sys.kill(jail.pid, SIG.CONT);
+      cancelKill = this.events.setTimer(config.killAfter * 1000, () => {
+        this.log.warn(`time limit: the jail (pid ${jail.pid}) outlived ${config.killAfter} s after SIGTERM: SIGKILL`);
+        kill();
+      });
     };
-    return [this.events.setTimer(config.timeLimit * 1000, kill)];
+    return [this.events.setTimer(config.timeLimit * 1000, term), () => cancelKill()];
   }
+
+  /** The one line at the end of every jail: how it ended, after how long, and why if nsjail
+   * ended it. `status` is the command's own when its init reported it. */
+  private logEnd(pid: number, status: number, verdict: Verdict, ms: number): void {
+    const why = verdict === null ? null : verdict.kind === "time_limit" ? "time limit" : "signal not caught by PID 1";
+    const seconds = Math.round(ms) / 1000;
+    const text = `jail ${pid} ended: ${describeWaitStatus(status)} after ${seconds.toFixed(3)} s${why === null ? "" : ` (${why})`}`;
+    this.log.info(text, { event: "end", pid, ...waitFacts(status), seconds, reason: why });
+  }
+}
+
+/** The one line at the start of every jail: its pid, command and namespaces. In exec mode the
+ * pid is nsjail's own, which the jail takes over. */
+export function logStart(config: JailConfig, pid: number, log: Logger): void {
+  const namespaces = [...config.unshare];
+  const command = config.command[0] ?? "";
+  const where = config.exec ? " (exec mode: nsjail's own process)" : "";
+  log.info(`jail ${pid} started${where}: ${command}; namespaces ${namespaces.join(",") || "none"}`, { event: "start", pid, command, namespaces });
 }
 
 function exitCodeFor(status: number, verdict: Verdict): number {
   const killed = (status & 0x7f) === SIG.KILL;
-  if (verdict?.kind === "time_limit") return EXIT_TIME_LIMIT;
+  if (verdict?.kind === "time_limit") return killed ? EXIT_TIME_LIMIT_KILLED : EXIT_TIMED_OUT;
   if (verdict?.kind === "unheard" && killed) return 128 + verdict.signal;
   return exitCodeOf(status);
 }

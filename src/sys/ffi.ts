@@ -18,8 +18,8 @@ export interface Native {
   readonly imageFd: number;
   /** Raw syscall: the result, or -errno. */
   syscall(nr: number, ...args: (number | bigint)[]): number;
-  spawn(plan: Uint8Array, fds: readonly number[]): { pid: number; region: readonly [bigint, bigint] };
-  release(region: readonly [bigint, bigint]): void;
+  /** Clones the jail; returns once the child has left this process's memory (exec or exit). */
+  spawn(plan: Uint8Array, fds: readonly number[]): number;
   planCheck(plan: Uint8Array): number;
   /** Address of a typed array, for syscalls that take pointers. */
   address(buf: Uint8Array | Int32Array | BigUint64Array): number;
@@ -88,8 +88,7 @@ export function loadNative(): Native {
   if (native) return native;
   const imageFd = sealedImage(Buffer.from(TRAMPOLINE_BASE64, "base64"));
   const lib = dlopen(`/proc/self/fd/${imageFd}`, {
-    nsj_spawn: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr, I64, FFIType.ptr], returns: FFIType.i64_fast },
-    nsj_release: { args: [FFIType.u64, FFIType.u64], returns: FFIType.i64_fast },
+    nsj_spawn: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr, I64], returns: FFIType.i64_fast },
     nsj_plan_check: { args: [FFIType.ptr, FFIType.u64], returns: FFIType.i64_fast },
     nsj_syscall: { args: [I64, I64, I64, I64, I64, I64], returns: FFIType.i64_fast },
   });
@@ -98,13 +97,11 @@ export function loadNative(): Native {
     imageFd,
     syscall: (nr, a = 0, b = 0, c = 0, d = 0, e = 0) => Number(sym.nsj_syscall(nr, a, b, c, d, e)),
     spawn(plan, fds) {
-      const region = new BigUint64Array(2);
       const table = Int32Array.from(fds);
-      const pid = Number(sym.nsj_spawn(ptr(plan), plan.byteLength, ptr(table), table.length, ptr(region)));
+      const pid = Number(sym.nsj_spawn(ptr(plan), plan.byteLength, ptr(table), table.length));
       if (pid < 0) throw new SyscallError("clone", -pid);
-      return { pid, region: [region[0]!, region[1]!] };
+      return pid;
     },
-    release: (region) => void sym.nsj_release(region[0], region[1]),
     planCheck: (plan) => Number(sym.nsj_plan_check(ptr(plan), plan.byteLength)),
     address: (buf) => ptr(buf),
   };

@@ -1,6 +1,7 @@
 // Kernel constants of the file-system planners (src/plan/fs/): the new mount API, openat2 and
 // umount2. Identical on x86_64 and aarch64 (O_DIRECTORY and O_NOFOLLOW are not: never used).
 import { O_CLOEXEC, O_NONBLOCK } from "./constants.ts";
+export { MNT } from "./constants.ts";
 
 export const AT_EMPTY_PATH = 0x1000;
 export const AT_RECURSIVE = 0x8000;
@@ -26,5 +27,3 @@ export const O = {
   CLOEXEC: O_CLOEXEC,
   PATH: 0o10000000,
 } as const;
-
-export const MNT = { FORCE: 1, DETACH: 2 } as const;

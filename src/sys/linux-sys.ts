@@ -1,8 +1,8 @@
 // Sys over the trampoline's raw syscalls (no errno juggling, no node:fs on the start path).
 import { JailError, SyscallError } from "../errors.ts";
-import { EINTR, errnoName } from "../errno.ts";
+import { EINTR, EINVAL, errnoName } from "../errno.ts";
 import { encodeBytes } from "./bytes.ts";
-import { C_CONSTANTS, F_SETFD, O_CLOEXEC, O_NONBLOCK, PR, S_IFDIR, S_IFMT, S_IFREG, STATX, WNOHANG } from "./constants.ts";
+import { C_CONSTANTS, F_ADD_SEALS, F_SETFD, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_NOEXEC_SEAL, O_CLOEXEC, O_NONBLOCK, PR, S_IFDIR, S_IFMT, S_IFREG, SEALS_ALL, STATX, WAITID, WNOHANG } from "./constants.ts";
 import { loadNative, NR, writeAll } from "./ffi.ts";
 import { NOT_REGULAR, type Pipe, type ProcessEntry, type Sys } from "./sys.ts";
 
@@ -76,12 +76,14 @@ export const linuxSys: Sys = {
   },
   memfd(name, data) {
     const cname = cstring(name); // held in a local: the kernel reads it during the call
-    const fd = check("memfd_create", native.syscall(NR.memfd_create, native.address(cname), 1), name);
-    if (data) check("write", writeAll(native.syscall, fd, data), name);
+    const flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+    let fd = native.syscall(NR.memfd_create, native.address(cname), flags | MFD_NOEXEC_SEAL);
+    if (fd === -EINVAL) fd = native.syscall(NR.memfd_create, native.address(cname), flags); // Linux < 6.3
+    check("memfd_create", fd, name);
+    check("write", writeAll(native.syscall, fd, data), name);
+    // Sealed: a jail handed this fd can never change what the next jail reads from it.
+    check("fcntl(F_ADD_SEALS)", native.syscall(NR.fcntl, fd, F_ADD_SEALS, SEALS_ALL), name);
     return fd;
-  },
-  pwrite(fd, data) {
-    check("pwrite", writeAll(native.syscall, fd, data, 0), `fd ${fd}`);
   },
   readFile(path, maxBytes) {
     const cpath = cstring(path);
@@ -129,8 +131,7 @@ export const linuxSys: Sys = {
     throw new SyscallError("execveat", -rc, "nsjail-exec");
   },
   spawn(bytes, fds) {
-    const { pid, region } = native.spawn(bytes, fds);
-    return { pid, release: () => native.release(region) };
+    return native.spawn(bytes, fds);
   },
   setDumpable(dumpable) {
     check("prctl(PR_SET_DUMPABLE)", native.syscall(NR.prctl, PR.SET_DUMPABLE, dumpable ? 1 : 0));
@@ -177,6 +178,12 @@ export const linuxSys: Sys = {
   },
   wait(pid) {
     return wait4(pid, 0)!;
+  },
+  peekExited() {
+    const info = new Uint8Array(WAITID.SIGINFO_SIZE);
+    const rc = native.syscall(NR.waitid, WAITID.P_ALL, 0, native.address(info), WAITID.WEXITED | WNOHANG | WAITID.WNOWAIT, 0);
+    const pid = new DataView(info.buffer).getInt32(WAITID.SI_PID_OFFSET, true);
+    return rc < 0 || pid <= 0 ? null : pid; // ECHILD: no children at all
   },
   tryWait(pid) {
     return wait4(pid, WNOHANG);

@@ -25,9 +25,8 @@ export interface Sys {
    * blocking, so a FIFO cannot hang the read). */
   readFile(path: string, maxBytes: number): Uint8Array;
   close(fd: number): void;
-  /** A CLOEXEC memfd holding `data` (the init reads its plan from it). */
-  memfd(name: string, data?: Uint8Array): number;
-  pwrite(fd: number, data: Uint8Array): void;
+  /** A CLOEXEC memfd holding `data`, sealed against any change (the plan the jail reads). */
+  memfd(name: string, data: Uint8Array): number;
   /** Writes a whole /proc file in one write(2), as the kernel wants for id maps. */
   writeProcFile(path: string, text: string): void;
   /** Runs a setuid helper such as newuidmap to completion; throws with its stderr. */
@@ -35,8 +34,9 @@ export interface Sys {
   /** execveat() of the sealed image in this very process, keeping `keepFds` open across it.
    * Returns only by throwing. */
   execImage(imageFd: number, argv: readonly string[], keepFds: readonly number[]): never;
-  /** Clones the jail to run the encoded plan; `fds` holds one number per fd slot (-1 = none). */
-  spawn(bytes: Uint8Array, fds: readonly number[]): { pid: number; release(): void };
+  /** Clones the jail to run the encoded plan; `fds` holds one number per fd slot (-1 = none).
+   * Returns the pid once the child has exec'd the setup image (or died). */
+  spawn(bytes: Uint8Array, fds: readonly number[]): number;
   kill(pid: number, signal: number): void;
   /** What /proc/self/fd/FD points at, or null when the fd is not open. */
   fdTarget(fd: number): string | null;
@@ -51,6 +51,8 @@ export interface Sys {
   setDumpable(dumpable: boolean): void;
   /** Blocking wait for one child that is known to be exiting: its raw wait status. */
   wait(pid: number): number;
+  /** The pid of some child that has exited, left unreaped (waitid WNOWAIT); null if none. */
+  peekExited(): number | null;
   /** Non-blocking wait for one child: its raw wait status, or null while it runs. */
   tryWait(pid: number): number | null;
 }

@@ -30,5 +30,8 @@ export const STATUS_ERROR = 1;
 export const STATUS_WARNING = 2;
 /** Sent by the jail's init: errno field holds the command's wait status. */
 export const STATUS_EXIT = 3;
-/** Sent by the jail's init once it runs: the CLONE_VM child has left the parent's memory. */
+/** Sent by the jail's init once it runs: setup is over and the init owns the pipe. */
 export const STATUS_READY = 4;
+/** Sent by the setup image once it runs in an mm of its own (exec_image is complete): from
+ * then on the child's /proc files belong to the jail, and the parent may write its maps. */
+export const STATUS_STARTED = 5;

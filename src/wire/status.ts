@@ -1,14 +1,14 @@
 // Stage 3 (wire): status records from the child → records, and a failed op → a SetupError.
-import { SetupError } from "../errors.ts";
+import { commandExitCode, EXIT_SETUP, SetupError } from "../errors.ts";
 import type { Plan } from "../plan/types.ts";
 import { C_CONSTANTS } from "../sys/constants.ts";
-import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_SIZE, STATUS_WARNING } from "./format.ts";
+import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_SIZE, STATUS_STARTED, STATUS_WARNING } from "./format.ts";
 import { describeWaitStatus } from "./wait-status.ts";
 
 export type StatusRecord =
   | { readonly kind: "error" | "warning"; readonly opIndex: number; readonly errno: number }
   | { readonly kind: "exit"; readonly waitStatus: number }
-  | { readonly kind: "ready" };
+  | { readonly kind: "ready" | "started" };
 
 export function decodeStatus(bytes: Uint8Array): StatusRecord[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -21,6 +21,7 @@ export function decodeStatus(bytes: Uint8Array): StatusRecord[] {
     else if (kind === STATUS_WARNING) out.push({ kind: "warning", opIndex, errno });
     else if (kind === STATUS_EXIT) out.push({ kind: "exit", waitStatus: errno });
     else if (kind === STATUS_READY) out.push({ kind: "ready" });
+    else if (kind === STATUS_STARTED) out.push({ kind: "started" });
   }
   return out;
 }
@@ -31,5 +32,6 @@ export function setupError(plan: Plan, opIndex: number, errno: number): SetupErr
   if (!op) return new SetupError("plan", "plan ended without execve", "plan", errno);
   // Not an errno: a program the plan ran (exec_wait) failed with this wait status.
   const program = errno >= C_CONSTANTS.WAIT_FAILED ? describeWaitStatus(errno - C_CONSTANTS.WAIT_FAILED) : undefined;
-  return new SetupError(op.kind, op.origin.note, op.origin.path, errno, program);
+  // Only the command's execve has that op kind; its failure exits as env(1) would.
+  return new SetupError(op.kind, op.origin.note, op.origin.path, errno, program, op.kind === "execve" ? commandExitCode(errno) : EXIT_SETUP);
 }

@@ -2,7 +2,7 @@
 // examples/ files run for real against a busybox rootfs. A failing hook ends the jail with
 // 255 and one line naming phase, index, action, path and errno.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkHostMountsUnchanged, buildTestRoot, fsJailReady, hostTmpfs, inMountNs, type TestRoot } from "../support/fs-jail.ts";
 import { host } from "../support/host.ts";
@@ -25,24 +25,35 @@ afterAll(() => {
 });
 
 const example = (name: string) => join(EXAMPLES_DIR, name);
-const SEED_AS_ROOT = ["mount:proc none /proc nodev hidepid=2", "mount:none /.old_root/dev /dev bind", "mount:none /.old_root/dev/pts /dev/pts bind"];
-const SEED_UMOUNT = "umount:/.old_root rec,detach";
-/** The seed's own hooks, but in a user namespace /dev (which holds other mounts) binds only with rec. */
-const seedHooks = (as: As, extra: string[] = []) =>
-  [...SEED_AS_ROOT.map((h) => (as === "root" ? h : h.replace("/dev /dev bind", "/dev /dev bind,rec"))), ...extra, SEED_UMOUNT].flatMap((h) => ["--hook-as-root", h]);
-/** Run the seed recipe with the test's rootfs on the test's NEW instead of /distros/precise on /ns. */
-const seedArgs = (as: As) => [
-  "run", "-c", example("pivot-root.toml"),
-  ...(as === "root" ? [] : ["--unshare", "fs,ipc,pid,uts,net,user"]),
-  "--hook-post-jail", `mount:none ${root.dir} ${ns} bind`,
-  "--pivot-root", `${ns} ${ns}/.old_root`,
-];
+/**
+ * An example with the test's paths for the host paths it names, written next to the test's
+ * rootfs. A list flag adds to the file's list, so the paths are changed in the file itself.
+ */
+function exampleAt(as: As, name: string, edits: readonly (readonly [string, string])[]): string {
+  let text = readFileSync(example(name), "utf8");
+  for (const [from, to] of edits) text = text.replaceAll(from, to);
+  const path = join(root.outside, `${as}-${name}`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The seed recipe with the test's rootfs for /distros/precise and the test's NEW for /ns;
+ * `extra` as_root hooks run before the umount. Rootless it adds the user namespace, and /dev
+ * (which holds other mounts) binds only with rec there. */
+const seedConfig = (as: As, extra: string[] = []) =>
+  exampleAt(as, "pivot-root.toml", [
+    ["/distros/precise", root.dir],
+    ['"/ns /ns/.old_root"', `"${ns} ${ns}/.old_root"`],
+    [" /ns bind", ` ${ns} bind`],
+    ['"umount:/.old_root', [...extra.map((h) => JSON.stringify(h)), '"umount:/.old_root'].join(", ")],
+    ...(as === "root" ? [] : ([['"net"]', '"net", "user"]'], ['/dev /dev bind"', '/dev /dev bind,rec"']] as const)),
+  ]);
 
 describe.skipIf(!(ready && host.root))("examples/pivot-root.toml as root, verbatim", () => {
   checkHostMountsUnchanged();
 
   test("the seed recipe runs as written: PID 2 in the new root, the old root gone", () => {
-    const r = nsjail("root", seedArgs("root"));
+    const r = nsjail("root", ["run", "-c", seedConfig("root")]);
     expect(r.stdout).toBe("pid 2 in rootfs: old root []\n");
     expect(r.code).toBe(0);
   });
@@ -57,7 +68,7 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
     test("pivot_root: the old root is reachable in as_root hooks and gone after the umount hook", () => {
       const grab = `mount:none /.old_root${root.outside} /mnt bind`;
       const script = "cat /mnt/host-file; ls -A /.old_root | wc -l; grep -c ' /dev/pts ' /proc/self/mountinfo; ls /proc | grep -cE '^[0-9]+$'";
-      const r = nsjail(as, [...seedArgs(as), ...seedHooks(as, [grab]), "--", "/bin/sh", "-c", script]);
+      const r = nsjail(as, ["run", "-c", seedConfig(as, [grab]), "--", "/bin/sh", "-c", script]);
       expect(r.stderr.replace(/.*runs as real root.*\n/, "")).toBe("");
       const [file, left, pts, pids] = r.stdout.split("\n");
       expect(file).toBe("from the host");
@@ -87,8 +98,9 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       const hooks = ["--hook-as-root", `exec:{ id -u; ${caps}; } > /tmp/as-root`, "--hook-as-root", "write:/tmp/w written", "--hook-as-user", `exec:{ id -u; ${caps}; } > /tmp/as-user`];
       const r = nsjail(as, [...args, ...hooks, "--", "/bin/sh", "-c", "cat /tmp/as-root /tmp/as-user /tmp/w"]);
       expect(r.stderr).toBe("");
-      // Rootless only the caller's own uid is mapped: uwsgi holds the namespace's capabilities.
-      const asRoot = as === "root" ? "0\n000001ffffffffff" : "1000\n0000000000000000";
+      // Rootless only the caller's own uid is mapped: as_root runs as uwsgi, but still with
+      // every capability of the namespace (ambient until the caps phase).
+      const asRoot = as === "root" ? "0\n000001ffffffffff" : "1000\n000001ffffffffff";
       expect(r.stdout).toBe(`${asRoot}\n1000\n0000000000000000\nwritten`);
     });
 
@@ -113,8 +125,12 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
 
     test("examples/keep-mount.toml: both forms", () => {
       const setup = hostTmpfs(`${root.dir}/apps/nfs`, "nfs");
-      const keep = ["--keep-mount", `${root.dir}/apps/nfs`, "--keep-mount", `${root.outside}:/nfs`];
-      const r = inMountNs(as, setup, ["run", "-c", example("keep-mount.toml"), "--namespace", `${root.dir}:kept`, ...keep]);
+      const file = exampleAt(as, "keep-mount.toml", [
+        ["/ns/001/apps/nfs", `${root.dir}/apps/nfs`],
+        ['"/mnt/nfs1:/nfs"', `"${root.outside}:/nfs"`],
+        ['"/ns/001:kept"', `"${root.dir}:kept"`],
+      ]);
+      const r = inMountNs(as, setup, ["run", "-c", file]);
       expect(r.stderr).toBe("");
       expect(r.stdout).toContain(" /apps/nfs ");
       expect(r.stdout).toContain(" /nfs ");

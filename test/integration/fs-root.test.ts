@@ -1,13 +1,14 @@
 // A jail in its own root filesystem, as root and rootless: uWSGI's --namespace ROOT:HOST, both
 // keep_mount forms, the host's mounts and files out of sight, uid names from the rootfs, and
 // destinations that try to climb out. Host mounts are made in a private mount namespace of
-// the test's own; the host's mount table reads the same after every test.
+// the test's own; the host's mount table reads the same after every test. nsjail join enters
+// such a jail through its setns socket.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkHostMountsUnchanged, buildTestRoot, fsJailReady, hostTmpfs, inMountNs, type TestRoot } from "../support/fs-jail.ts";
 import { host } from "../support/host.ts";
-import { type As, binaryFor, dropTo, nsjail, removeNobodyCopy } from "../support/jail.ts";
+import { type As, binaryFor, dropTo, nsjail, removeNobodyCopy, withoutJailLines } from "../support/jail.ts";
 
 const ready = fsJailReady();
 
@@ -125,7 +126,7 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       const run = [...dropTo(as), binaryFor(as), "run", "--rootfs", root.dir, "--tmpfs", "/tmp", "--ro-bind", `${root.outside}:/srv`, "--", "/bin/true"];
       const script = `set -e; mount --make-rshared /; before="$(cat /proc/self/mountinfo)"\n${run.map((a) => `'${a}'`).join(" ")}\n[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo unchanged`;
       const r = Bun.spawnSync(["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
-      expect(r.stderr.toString()).toBe("");
+      expect(withoutJailLines(r.stderr.toString())).toBe("");
       expect(r.stdout.toString()).toBe("unchanged\n");
     });
 
@@ -135,6 +136,21 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(missing.stderr).toContain("[--tmpfs[0]]: ENOENT");
       expect(missing.stderr).toContain("set create = true");
       expect(existsSync(join(root.dir, "not-there"))).toBe(false);
+    });
+
+    test("nsjail join enters the rootfs jail: its root, its mounts, what its hooks wrote", async () => {
+      const sock = join(root.outside, `join-${as}.sock`);
+      const run = ["run", "--rootfs", root.dir, "--tmpfs", "/tmp", "--hook-as-root", "write:/tmp/mark inside", "--setns-socket", sock, ...sh("exec sleep 30")];
+      const jail = Bun.spawn([...dropTo(as), binaryFor(as), ...run], { stdout: "ignore", stderr: "pipe" });
+      try {
+        const r = nsjail(as, ["join", "--wait", "5", sock, ...sh("cat /tmp/mark; echo; cat /etc/conf.d/app.conf; ls -A /tmp; pwd")]);
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toBe("inside\nfrom the rootfs\nmark\n/\n");
+      } finally {
+        jail.kill("SIGTERM");
+        await jail.exited;
+      }
+      expect(existsSync(sock)).toBe(false);
     });
   });
 }

@@ -61,10 +61,20 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(sh(as, "kill -TERM $$; sleep 5").code).toBe(128 + 15);
     });
 
-    test("time limit kills the jail with 137", () => {
-      const r = sh(as, "sleep 30", ["--time-limit", "1"]);
+    test("time limit: SIGTERM first, and nsjail exits 124 as timeout(1) does", () => {
+      const r = sh(as, "trap 'echo got TERM; exit 5' TERM; sleep 30 & wait", ["--time-limit", "1"]);
+      expect(r.stdout).toBe("got TERM\n");
+      expect(r.code).toBe(124);
+      expect(r.stderr).toContain("time limit of 1 s reached: SIGTERM to the jail");
+      expect(r.rawStderr).toMatch(/nsjail: jail \d+ ended: exited with 5 after 1\.\d{3} s \(time limit\)\n/);
+    });
+
+    test("time limit: a jail that ignores SIGTERM is killed --kill-after seconds later, 137", () => {
+      const r = sh(as, "trap '' TERM; sleep 30 & wait; echo survived", ["--time-limit", "1", "--kill-after", "1"]);
       expect(r.code).toBe(137);
-      expect(r.stderr).toContain("time limit of 1 s reached");
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain("outlived 1 s after SIGTERM: SIGKILL");
+      expect(r.rawStderr).toMatch(/ended: killed by SIGKILL after 2\.\d{3} s \(time limit\)\n/);
     });
 
     test("fd 9 opened before the launch is closed inside unless passed", () => {
@@ -119,9 +129,9 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(env.some((l) => l.startsWith("PATH="))).toBe(true);
     });
 
-    test("a missing command is a setup failure: 255 and one clear line", () => {
+    test("a missing command exits 127 with one clear line, as env(1) does", () => {
       const r = nsjail(as, ["run", "--", "no-such-command-here"]);
-      expect(r.code).toBe(255);
+      expect(r.code).toBe(127);
       expect(r.stderr.trim()).toBe(
         "nsjail: execve no-such-command-here [command]: ENOENT (No such file or directory) — the command was not found inside the jail (check the path and PATH)",
       );

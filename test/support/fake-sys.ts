@@ -36,9 +36,6 @@ export class FakeSys implements Sys {
     this.calls.push(["memfd", name]);
     return this.nextFd++;
   }
-  pwrite(fd: number): void {
-    this.calls.push(["pwrite", fd]);
-  }
   writeProcFile(path: string, text: string): void {
     this.calls.push(["writeProcFile", path, text]);
   }
@@ -49,9 +46,13 @@ export class FakeSys implements Sys {
     this.calls.push(["execImage", imageFd, [...argv], [...keepFds]]);
     throw new Error("execImage: the fake cannot exec");
   }
-  spawn(bytes: Uint8Array, fds: readonly number[]): { pid: number; release(): void } {
+  spawn(bytes: Uint8Array, fds: readonly number[]): number {
     this.calls.push(["spawn", bytes.length, [...fds]]);
-    return { pid: 4242, release: () => this.calls.push(["release"]) };
+    return 4242;
+  }
+  /** The one fake child (pid 4242) once exitStatus is set. */
+  peekExited(): number | null {
+    return this.exitStatus === null ? null : 4242;
   }
   setDumpable(dumpable: boolean): void {
     this.calls.push(["setDumpable", dumpable]);

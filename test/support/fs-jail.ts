@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { host, requireHost } from "./host.ts";
-import { type As, binaryFor, dropTo, type Result } from "./jail.ts";
+import { type As, binaryFor, dropTo, type Result, withoutJailLines } from "./jail.ts";
 import { buildRootfs, findBusybox, type Rootfs } from "./rootfs.ts";
 
 /** Declares what file-system jail tests need (failing under CI when missing); true when the
@@ -58,7 +58,8 @@ export function inMountNs(as: As, setup: string, args: readonly string[], opts: 
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "dumb" },
     timeout: opts.timeoutMs ?? 20_000,
   });
-  return { code: r.exitCode ?? 128 + 9, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+  const stderr = r.stderr.toString();
+  return { code: r.exitCode ?? 128 + 9, stdout: r.stdout.toString(), stderr: withoutJailLines(stderr), rawStderr: stderr };
 }
 
 /** `mount -t tmpfs` of a named tmpfs holding one marker file, for setup scripts. */

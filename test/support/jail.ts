@@ -39,7 +39,18 @@ export function removeNobodyCopy(): void {
 export interface Result {
   readonly code: number;
   readonly stdout: string;
+  /** stderr without the jail's start and end lines (see withoutJailLines). */
   readonly stderr: string;
+  /** stderr as nsjail wrote it. */
+  readonly rawStderr: string;
+}
+
+/** The info lines every jail logs when it starts and ends; test/integration/cli.test.ts checks
+ * them, other tests look at what is left. */
+export const JAIL_LINE = /^nsjail: jail \d+ (started|ended)\b.*\n/gm;
+
+export function withoutJailLines(stderr: string): string {
+  return stderr.replace(JAIL_LINE, "");
 }
 
 /** `shell` wraps the nsjail invocation, e.g. `exec 9</etc/hostname; ` to open fds first. */
@@ -51,7 +62,8 @@ export function nsjail(as: As, args: readonly string[], opts: { shell?: string; 
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "dumb" },
     timeout: opts.timeoutMs ?? 20_000,
   });
-  return { code: r.exitCode ?? 128 + 9, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+  const stderr = r.stderr.toString();
+  return { code: r.exitCode ?? 128 + 9, stdout: r.stdout.toString(), stderr: withoutJailLines(stderr), rawStderr: stderr };
 }
 
 /** Runs `/bin/sh -c script` in a jail with extra flags before the `--`. */

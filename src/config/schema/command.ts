@@ -44,9 +44,12 @@ function readEnvEntry(v: unknown, path: string, report: Report): [string, string
   return [key, s.slice(eq + 1)];
 }
 
+/** A `keep_env` item that keeps the whole host environment. */
+const KEEP_ALL = "*";
+
 function readEnvName(v: unknown, path: string, report: Report): string | undefined {
   const s = expectCString(v, path, report);
-  if (s === undefined || ENV_NAME.test(s)) return s;
+  if (s === undefined || s === KEEP_ALL || ENV_NAME.test(s)) return s;
   report(path, `invalid variable name ${describe(s)} (${ENV_NAME_RULE})`);
   return undefined;
 }
@@ -91,7 +94,7 @@ export const COMMAND_KEYS = [
       repeatable: true,
       placeholder: "KEY=VALUE",
       defaultDoc: "none",
-      doc: "Environment variables; they override the defaults (PATH, HOME, TERM, LANG) and kept ones.",
+      doc: "Environment variables; they override the defaults (PATH, HOME, TERM, LANG) and kept ones, and a later entry overrides an earlier one of the same name (so `--env` overrides the file's).",
     },
     (v, path, { report }) => expectArray(v, path, report, (item, p) => readEnvEntry(item, p, report)),
   ),
@@ -103,7 +106,8 @@ export const COMMAND_KEYS = [
       repeatable: true,
       placeholder: "NAME",
       defaultDoc: "none",
-      doc: "Names of host environment variables copied into the jail when set on the host.",
+      doc: `Names of host environment variables copied into the jail when set on the host; \`${KEEP_ALL}\` copies all of them.`,
+      shorthands: [{ flag: "--keep-env-all", short: null, value: KEEP_ALL, doc: `Keep the whole host environment (same as --keep-env '${KEEP_ALL}')` }],
     },
     (v, path, { report }) => expectArray(v, path, report, (item, p) => readEnvName(item, p, report)),
   ),
@@ -124,7 +128,7 @@ export const COMMAND_KEYS = [
 type CommandFields = Partial<ValuesOf<typeof COMMAND_KEYS>>;
 
 /**
- * The final environment: defaults, then kept host variables, then explicit `env` entries. A Map
+ * The final environment: defaults, then kept host variables (all with `*`), then explicit `env` entries. A Map
  * keeps the first position of a key and the last value, so overriding PATH in `env` leaves it
  * first in the list. TERM and LANG come from the host so programs render sanely.
  */
@@ -135,7 +139,8 @@ function buildEnv(explicit: readonly (readonly [string, string])[], keep: readon
   ]);
   if (host.TERM !== undefined) env.set("TERM", host.TERM);
   env.set("LANG", host.LANG ?? "C.UTF-8");
-  for (const name of keep) {
+  const names = keep.includes(KEEP_ALL) ? Object.keys(host) : keep;
+  for (const name of names) {
     const value = host[name];
     if (value !== undefined) env.set(name, value);
   }
@@ -167,6 +172,6 @@ function execStringsFit(config: JailConfig): ConfigIssue[] {
 }
 
 export const COMMAND_RULES: readonly Rule[] = [
-  { name: "commandGiven", uses: ["command"], check: commandGiven },
+  { name: "commandGiven", uses: ["command"], runOnly: true, check: commandGiven },
   { name: "execStringsFit", uses: ["command", "env", "keep_env"], check: execStringsFit },
 ];

@@ -47,6 +47,17 @@ function resolveId(kind: "user" | "group", v: IdValue | undefined, own: number, 
   return own;
 }
 
+/** A host user or group (setns_allow's peers): looked up in the host's name service now. */
+export function idReader(kind: "user" | "group"): Reader<number> {
+  return (v, path, ctx) => {
+    const id = readId(v, path, ctx);
+    if (id === undefined || typeof id === "number") return id;
+    const found = kind === "user" ? ctx.host.lookupUser(id.name) : ctx.host.lookupGroup(id.name);
+    if (found === null) ctx.report(path, `no ${kind} named ${describe(id.name)} on this host`);
+    return found ?? undefined;
+  };
+}
+
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }

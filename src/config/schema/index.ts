@@ -9,16 +9,18 @@ import { FS_KEYS, FS_RULES, fsDefaults, idRoot, namespaceHostname } from "./fs.t
 import { ID_KEYS, ID_RULES, idDefaults } from "./ids.ts";
 import type { Key, KeySpec, Rule, ValuesOf } from "./key.ts";
 import { NS_KEYS, NS_RULES, nsDefaults } from "./ns.ts";
+import { RESTART_KEYS, RESTART_RULES, restartDefaults } from "./restart.ts";
 import { RUN_KEYS, RUN_RULES, runDefaults } from "./run.ts";
 import { SECURITY_KEYS, securityDefaults } from "./security.ts";
+import { SETNS_KEYS, SETNS_RULES, setnsDefaults } from "./setns.ts";
 
-export { KIND_DOC, type KeySpec, type ValueKind } from "./key.ts";
+export { KIND_DOC, type KeySpec, type Shorthand, type ValueKind } from "./key.ts";
 
 /** Every key, in the order of the docs and of reported issues. */
-export const SCHEMA = [...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...SECURITY_KEYS, ...FS_KEYS] as const;
+export const SCHEMA = [...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...RESTART_KEYS, ...SECURITY_KEYS, ...SETNS_KEYS, ...FS_KEYS] as const;
 
 /** Cross-field rules, run in this order on the defaulted draft. */
-export const RULES: readonly Rule[] = [...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES, ...FS_RULES];
+export const RULES: readonly Rule[] = [...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES, ...RESTART_RULES, ...SETNS_RULES, ...FS_RULES];
 
 export type ConfigKey = (typeof SCHEMA)[number]["key"];
 
@@ -49,7 +51,9 @@ export function applyDefaults(f: Partial<Fields>, host: HostFacts, source: strin
     hostname: ns.hostname ?? namespaceHostname(f.namespace),
     ...idDefaults(f, host, ns.unshare, idRoot(f, host), report),
     ...runDefaults(f),
+    ...restartDefaults(f),
     ...securityDefaults(f),
+    ...setnsDefaults(f, ns.unshare),
     ...fsDefaults(f),
   };
 }

@@ -20,7 +20,9 @@ export type ValueKind =
   | "uint[]"
   | "namespace[]" // CLI: comma list
   | "idmap[]" // "IN:OUT:COUNT" strings or {inside, outside, count} tables
+  | "principal[]" // user names or numbers, "group:NAME" or "group:GID"
   | "log_level"
+  | "log_format"
   | "keep_mount[]" // "SRC[:DST]" strings or {src, dst} tables
   | "pivot_root" // "NEW OLD" or {new, old}
   | "mount[]" // [[mount]] tables; CLI: the flags of `forms`, in command-line order
@@ -37,7 +39,9 @@ export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
   "uint[]": "array of integers",
   "namespace[]": "array of strings",
   "idmap[]": 'array of "IN:OUT:COUNT" strings or {inside, outside, count} tables',
+  "principal[]": 'array of user names or uids, and "group:NAME" or "group:GID"',
   log_level: "string",
+  log_format: "string",
   "keep_mount[]": 'array of "SRC[:DST]" strings or {src, dst} tables',
   pivot_root: '"NEW OLD" string or {new, old} table',
   "mount[]": "array of tables (`[[mount]]`, see docs/mounts.md)",
@@ -58,8 +62,12 @@ export interface KeySpec {
   /** `--kebab-case` flag, or null when the key has no flag of its own. */
   readonly flag: string | null;
   readonly kind: ValueKind;
-  /** Flag may be given several times; the values together REPLACE the file's array. */
+  /** Flag may be given several times; its values are added to the file's list (see `replaces`). */
   readonly repeatable: boolean;
+  /** The flag's values replace the file's list instead of adding to it (`unshare`). */
+  readonly replaces?: boolean;
+  /** Flags without a value that stand for one value of this key (`-q` for `warn`). */
+  readonly shorthands?: readonly Shorthand[];
   /** Value placeholder for --help, e.g. `IN:OUT:COUNT`; empty for booleans. */
   readonly placeholder: string;
   /** The default, as documentation text. */
@@ -73,6 +81,15 @@ export interface KeySpec {
 export interface FlagForm {
   readonly flag: string;
   readonly placeholder: string;
+  readonly doc: string;
+}
+
+/** A valueless flag that sets a scalar key to `value`, or adds `value` to a list key. */
+export interface Shorthand {
+  readonly flag: string;
+  /** One-letter form, e.g. `-q`, or null. */
+  readonly short: string | null;
+  readonly value: string;
   readonly doc: string;
 }
 
@@ -98,6 +115,9 @@ export type ValuesOf<Keys extends readonly Key<string, unknown>[]> = {
 export interface Rule {
   readonly name: string;
   readonly uses: readonly string[];
+  /** Checked only for a config about to run, not for a profile (`nsjail check` of a file
+   * without `command`). */
+  readonly runOnly?: boolean;
   readonly check: (config: JailConfig, host: HostFacts, ctx: RuleContext) => ConfigIssue[];
 }
 

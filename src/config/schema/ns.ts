@@ -10,20 +10,53 @@ import { defineKey, needsNamespace, type Reader, type Rule, type ValuesOf } from
 
 /** sethostname(2)/setdomainname(2) reject more than __NEW_UTS_LEN bytes. */
 const UTS_MAX = 64;
-/** clone(2) and util-linux call the mount namespace "mnt"; this config calls it "fs". */
-const ALIASES: Readonly<Record<string, Namespace>> = { mnt: "fs" };
+/** clone(2) and util-linux call the mount namespace "mnt" and "mount"; this config calls it "fs". */
+const ALIASES: Readonly<Record<string, Namespace>> = { mnt: "fs", mount: "fs" };
 /** Every namespace but time: a time namespace only matters to programs that read clocks. */
 const DEFAULT_UNSHARE = NAMESPACES.filter((n) => n !== "time");
+/** Marks an `unshare` item that takes a namespace away: `-net`. */
+const MINUS = "-";
 
-function readNamespace(v: unknown, path: string, report: Report): Namespace | undefined {
+/** `unshare` as read: the namespaces it names (null when it names only `-` items, which start
+ * from the default set) and those its `-` items take away. */
+export interface UnshareList {
+  readonly set: readonly Namespace[] | null;
+  readonly minus: readonly Namespace[];
+}
+
+function readNamespaceItem(v: unknown, path: string, report: Report, minusOk: boolean): { ns: Namespace; minus: boolean } | undefined {
   const s = expectCString(v, path, report);
   if (s === undefined) return undefined;
-  const name = ALIASES[s] ?? s;
-  if ((NAMESPACES as readonly string[]).includes(name)) return name as Namespace;
-  const hint = didYouMean(s, NAMESPACES) || ` (expected one of ${NAMESPACES.join(", ")})`;
+  const minus = minusOk && s.startsWith(MINUS);
+  const word = minus ? s.slice(MINUS.length) : s;
+  const name = ALIASES[word] ?? word;
+  if ((NAMESPACES as readonly string[]).includes(name)) return { ns: name as Namespace, minus };
+  const hint = didYouMean(word, NAMESPACES) || ` (expected one of ${NAMESPACES.join(", ")}${minusOk ? `, each may start with '${MINUS}'` : ""})`;
   report(path, `unknown namespace ${describe(s)}${hint}`);
   return undefined;
 }
+
+/** One namespace name (aliases allowed, no `-`), as `setns_skip` and `join --ns` take them. */
+export function readNamespace(v: unknown, path: string, report: Report): Namespace | undefined {
+  return readNamespaceItem(v, path, report, false)?.ns;
+}
+
+const readUnshare: Reader<UnshareList> = (v, path, { report }) => {
+  const items = expectArray(v, path, report, (item, p) => readNamespaceItem(item, p, report, true));
+  if (items === undefined) return undefined;
+  const set = items.filter((i) => !i.minus).map((i) => i.ns);
+  const minus = items.filter((i) => i.minus).map((i) => i.ns);
+  return { set: set.length === 0 && minus.length > 0 ? null : set, minus };
+};
+
+/** Rootless, the other namespaces need a user namespace to own them, so user is never shared. */
+const readShare: Reader<Namespace[]> = (v, path, { report, host }) =>
+  expectArray(v, path, report, (item, p) => {
+    const ns = readNamespaceItem(item, p, report, false)?.ns;
+    if (ns !== "user" || host.uid === 0) return ns;
+    report(p, "a jail started without root always gets a user namespace: user cannot be shared");
+    return undefined;
+  });
 
 /** RFC 1123 host names: dot-separated labels of letters, digits and '-'. */
 const HOST_CHARS = /^[A-Za-z0-9.-]*$/;
@@ -59,9 +92,22 @@ export const NS_KEYS = [
       repeatable: true,
       placeholder: "NS,NS,...",
       defaultDoc: "all but `time`",
-      doc: `Namespaces to create: ${NAMESPACES.map((n) => (n === "fs" ? "fs (alias mnt)" : n)).join(", ")}. \`user\` is always added when not run as root.`,
+      replaces: true,
+      doc: `Namespaces to create: ${NAMESPACES.map((n) => (n === "fs" ? "fs (aliases mnt, mount)" : n)).join(", ")}. An item \`-NAME\` takes NAME away; a list of only such items starts from the default (\`["-net"]\`: all but time and net). \`user\` is always added when not run as root.`,
     },
-    (v, path, { report }) => expectArray(v, path, report, (item, p) => readNamespace(item, p, report)),
+    readUnshare,
+  ),
+  defineKey(
+    {
+      key: "share",
+      flag: "--share",
+      kind: "namespace[]",
+      repeatable: true,
+      placeholder: "NS,NS,...",
+      defaultDoc: "none",
+      doc: "Namespaces the jail shares with nsjail: taken away from `unshare`, whether it comes from the file, the flags or the default (`--share net` keeps the host's network).",
+    },
+    readShare,
   ),
   defineKey(
     {
@@ -92,7 +138,8 @@ export const NS_KEYS = [
 type NsFields = Partial<ValuesOf<typeof NS_KEYS>>;
 
 export function nsDefaults(f: NsFields, host: HostFacts): Pick<JailConfig, "unshare" | "hostname" | "domainname"> {
-  const wanted = new Set<Namespace>(f.unshare ?? DEFAULT_UNSHARE);
+  const wanted = new Set<Namespace>(f.unshare?.set ?? DEFAULT_UNSHARE);
+  for (const ns of [...(f.unshare?.minus ?? []), ...(f.share ?? [])]) wanted.delete(ns);
   // Without CAP_SYS_ADMIN every other namespace needs a user namespace to own it.
   if (host.uid !== 0) wanted.add("user");
   return {
@@ -110,4 +157,6 @@ function hostnameNeedsUts(config: JailConfig): ConfigIssue[] {
   return issues;
 }
 
-export const NS_RULES: readonly Rule[] = [{ name: "hostnameNeedsUts", uses: ["hostname", "domainname", "unshare"], check: hostnameNeedsUts }];
+export const NS_RULES: readonly Rule[] = [
+  { name: "hostnameNeedsUts", uses: ["hostname", "domainname", "unshare", "share"], check: hostnameNeedsUts },
+];

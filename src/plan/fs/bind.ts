@@ -12,7 +12,7 @@ export type BindMount = Extract<MountSpec, { kind: "bind" }>;
 
 export function planBind(m: BindMount, at: MountAt): Op[] {
   const flags = OPEN_TREE.CLONE | OPEN_TREE.CLOEXEC | (m.recursive ? AT_RECURSIVE : 0);
-  const ops = [op("open_tree", [fd("mnt"), fd("cwd"), m.src, flags], at.o(`clone ${m.src}${m.recursive ? " and the mounts below it" : ""}`))];
+  const ops = [op("open_tree", [fd("mnt"), fd("at_cwd"), m.src, flags], at.o(`clone ${m.src}${m.recursive ? " and the mounts below it" : ""}`))];
   const attrs = attrsOf(m.flags);
   if (attrs !== 0) {
     const recursive = m.recursive ? AT_RECURSIVE : 0;

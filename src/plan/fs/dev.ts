@@ -49,7 +49,7 @@ function node(name: string, dev: string, o: (note: string) => OpOrigin): Op[] {
   return [
     op("openat2", [fd("file"), fd("mnt"), name, how(O.WRONLY | O.CREAT | O.EXCL | O.CLOEXEC, 0o666, IN_ROOT)], o(`make ${dev}/${name}`)),
     op("close", [fd("file")], o(`close ${dev}/${name}`)),
-    op("open_tree", [fd("sub"), fd("cwd"), `/dev/${name}`, OPEN_TREE.CLONE | OPEN_TREE.CLOEXEC], o(`clone the host's /dev/${name}`)),
+    op("open_tree", [fd("sub"), fd("at_cwd"), `/dev/${name}`, OPEN_TREE.CLONE | OPEN_TREE.CLOEXEC], o(`clone the host's /dev/${name}`)),
     op("move_mount", [fd("sub"), "", fd("mnt"), name, MOVE_MOUNT.F_EMPTY_PATH], o(`bind /dev/${name} on ${dev}/${name}`)),
     op("close", [fd("sub")], o(`close /dev/${name}`)),
   ];

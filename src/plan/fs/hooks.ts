@@ -41,14 +41,14 @@ function opsOf(hook: Hook, env: readonly string[], path: string | null, o: (note
       return [op("mkdir", [hook.path, hook.mode], o(`mkdir ${hook.path}`))];
     case "write":
       return [
-        op("openat2", [fd("file"), fd("cwd"), hook.path, how(O.WRONLY | O.CREAT | O.TRUNC | O.CLOEXEC, FILE_MODE, 0)], o(`open ${hook.path} to write`)),
+        op("openat2", [fd("file"), fd("at_cwd"), hook.path, how(O.WRONLY | O.CREAT | O.TRUNC | O.CLOEXEC, FILE_MODE, 0)], o(`open ${hook.path} to write`)),
         op("write", [fd("file"), hook.content], o(`write ${hook.path}`)),
         op("close", [fd("file")], o(`close ${hook.path}`)),
       ];
     case "symlink":
-      return [op("symlinkat", [hook.target, fd("cwd"), hook.path], o(`symlink ${hook.path} → ${hook.target}`))];
+      return [op("symlinkat", [hook.target, fd("at_cwd"), hook.path], o(`symlink ${hook.path} → ${hook.target}`))];
     case "chmod":
-      return [op("fchmodat", [fd("cwd"), hook.path, hook.mode], o(`chmod ${hook.mode.toString(8).padStart(4, "0")} ${hook.path}`))];
+      return [op("fchmodat", [fd("at_cwd"), hook.path, hook.mode], o(`chmod ${hook.mode.toString(8).padStart(4, "0")} ${hook.path}`))];
     case "chdir":
       return [op("chdir", [hook.path], o(`chdir ${hook.path}`))];
     case "sethostname":

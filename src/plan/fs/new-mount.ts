@@ -35,7 +35,7 @@ export function newMount(
   source: string,
   options: string,
   attrs: number,
-  into: "root" | "mnt" | "sub",
+  into: "new_root" | "mnt" | "sub",
   o: (note: string) => OpOrigin,
 ): Op[] {
   const ops = [

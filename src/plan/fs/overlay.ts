@@ -16,7 +16,7 @@ export function planOverlay(m: OverlayMount, at: MountAt): Op[] {
   const ops = [
     ...layer,
     ...newMount("overlay", "overlay", data.filter((d) => d !== "").join(","), attrsOf(m.flags), "mnt", at.o),
-    ...(m.upper === null ? [op("fchdir", [fd("root")], at.o("leave the throwaway layer")), op("close", [fd("sub")], at.o("close the throwaway layer"))] : []),
+    ...(m.upper === null ? [op("fchdir", [fd("new_root")], at.o("leave the throwaway layer")), op("close", [fd("sub")], at.o("close the throwaway layer"))] : []),
     ...at.root.target(m.dst, "dir", m.create, at.o),
     ...attach("overlay", m.dst, at.o),
   ];

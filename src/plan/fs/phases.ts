@@ -5,7 +5,7 @@
 import type { FsConfig, HookPhase } from "../../config/fs/model.ts";
 import type { HostFacts } from "../../config/host.ts";
 import type { IdMap, JailConfig } from "../../config/model.ts";
-import { MS, PR, SIG } from "../../sys/constants.ts";
+import { C_CONSTANTS, F_SETFD, MS, PR, SIG } from "../../sys/constants.ts";
 import { op, type Op } from "../types.ts";
 
 type Root = typeof import("./root.ts");
@@ -51,6 +51,19 @@ function planFsIds(config: JailConfig, host: HostFacts): Op[] {
     // The id change cleared it; the rearm after the final ids checks the parent again.
     op("prctl", [PR.SET_PDEATHSIG, SIG.KILL, 0, 0, 0], { path: "supervisor", note: "die with nsjail again after the id change" }),
   ];
+}
+
+/**
+ * The fds `file` mounts copy from (copy_fd runs in the setup image): "before" keeps them open
+ * across exec_image, "after" makes them close-on-exec again at once, so no hook, init or
+ * command inherits one. Fds 0-2 and passed fds are left as they are.
+ */
+export function planFileFds(config: JailConfig, when: "before" | "after"): Op[] {
+  const passed = new Set(config.passFds);
+  const fds = new Set<number>();
+  for (const m of config.fs.mounts) if (m.kind === "file" && "fd" in m.content && m.content.fd > 2 && !passed.has(m.content.fd)) fds.add(m.content.fd);
+  const [flag, note] = when === "before" ? [0, "keep fd %d open across exec_image"] : [C_CONSTANTS.FD_CLOEXEC, "close fd %d on the next exec"];
+  return [...fds].map((n) => op("fcntl", [n, F_SETFD, flag], { path: "mount", note: note.replace("%d", String(n)) }));
 }
 
 /** The host's tree gets a /proc that shows only the jail's processes; a new root is built. */

@@ -91,7 +91,7 @@ export class NewRoot {
     if (make && type === "dir") ops.push(...this.mkdir(dst, DIR_MODE, o));
     const flags = make && type === "file" ? O.RDONLY | O.CREAT | O.NONBLOCK | O.NOCTTY | O.CLOEXEC : O.PATH | O.CLOEXEC;
     const mode = make && type === "file" ? FILE_MODE : 0;
-    ops.push(op("openat2", [fd("dst"), fd("root"), rel(dst), how(flags, mode)], o(`open the mount point ${dst} in the new root`)));
+    ops.push(op("openat2", [fd("dst"), fd("new_root"), rel(dst), how(flags, mode)], o(`open the mount point ${dst} in the new root`)));
     this.made.add(dst);
     return ops;
   }
@@ -112,9 +112,9 @@ export class NewRoot {
   /** `make(dirSlot, name)` run with `path`'s parent open: the root itself, or the `dst` slot. */
   inParent(path: string, make: (dir: ReturnType<typeof fd>, name: string) => Op[], o: (note: string) => OpOrigin): Op[] {
     const parent = parentOf(path);
-    if (parent === "/") return make(fd("root"), baseOf(path));
+    if (parent === "/") return make(fd("new_root"), baseOf(path));
     return [
-      op("openat2", [fd("dst"), fd("root"), rel(parent), how(O.PATH | O.CLOEXEC)], o(`open ${parent} in the new root`)),
+      op("openat2", [fd("dst"), fd("new_root"), rel(parent), how(O.PATH | O.CLOEXEC)], o(`open ${parent} in the new root`)),
       ...make(fd("dst"), baseOf(path)),
       op("close", [fd("dst")], o(`close ${parent}`)),
     ];
@@ -123,7 +123,7 @@ export class NewRoot {
   /** Read-only after the last mount: nsjail's own file system at `path` (not its submounts). */
   readOnlyLater(path: string, o: (note: string) => OpOrigin): void {
     this.later.push(
-      op("openat2", [fd("dst"), fd("root"), rel(path), how(O.PATH | O.CLOEXEC)], o(`open ${path} to make it read-only`)),
+      op("openat2", [fd("dst"), fd("new_root"), rel(path), how(O.PATH | O.CLOEXEC)], o(`open ${path} to make it read-only`)),
       op("mount_setattr", [fd("dst"), "", AT_EMPTY_PATH, setAttrs(MOUNT_ATTR.RDONLY)], o(`make ${path} read-only`)),
       op("close", [fd("dst")], o(`close ${path}`)),
     );

@@ -74,13 +74,13 @@ function bindRootfs(config: JailConfig, b: RootfsBind): Op[] {
   const o = at("rootfs");
   const ops: Op[] = [];
   if (b.placed.some((k) => under(k.src, config.fs.rootfs!))) {
-    ops.push(op("openat2", [fd("under"), fd("cwd"), b.dir, how(O.PATH | O.CLOEXEC, 0, 0)], o(`open ${b.dir} before it is bound`)));
+    ops.push(op("openat2", [fd("under"), fd("at_cwd"), b.dir, how(O.PATH | O.CLOEXEC, 0, 0)], o(`open ${b.dir} before it is bound`)));
   }
   ops.push(op("mount", [b.dir, b.dir, null, MS.BIND | (b.recursive ? MS.REC : 0), null], o(`bind ${b.dir} onto itself`)));
   for (const c of b.covers) {
     ops.push(op("mount", ["none", c, "tmpfs", MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC, COVER], o(`hide the host mount ${c}`)));
   }
-  ops.push(op("openat2", [fd("root"), fd("cwd"), b.dir, how(O.PATH | O.CLOEXEC, 0, 0)], o(`open the new root ${b.dir}`)));
+  ops.push(op("openat2", [fd("new_root"), fd("at_cwd"), b.dir, how(O.PATH | O.CLOEXEC, 0, 0)], o(`open the new root ${b.dir}`)));
   return ops;
 }
 
@@ -88,8 +88,8 @@ function bindRootfs(config: JailConfig, b: RootfsBind): Op[] {
 function tmpfsRoot(): Op[] {
   const o = at("mount");
   return [
-    ...newMount("tmpfs", "tmpfs", "mode=0755", MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV, "root", o),
-    op("move_mount", [fd("root"), "", fd("cwd"), "/", MOVE_MOUNT.F_EMPTY_PATH], o("attach the empty root")),
+    ...newMount("tmpfs", "tmpfs", "mode=0755", MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV, "new_root", o),
+    op("move_mount", [fd("new_root"), "", fd("at_cwd"), "/", MOVE_MOUNT.F_EMPTY_PATH], o("attach the empty root")),
   ];
 }
 
@@ -107,7 +107,7 @@ function keepMounts(config: JailConfig, keeps: RootfsBind["placed"], place: Moun
   const fromUnder = (src: string) => rootfs !== null && under(src, rootfs) && src !== rootfs;
   const ops = keeps.flatMap((k) => {
     const o = at(`keep_mount[${k.index}]`);
-    const [dir, path] = fromUnder(k.src) ? [fd("under"), k.src.slice(rootfs!.length + 1)] : [fd("cwd"), k.src];
+    const [dir, path] = fromUnder(k.src) ? [fd("under"), k.src.slice(rootfs!.length + 1)] : [fd("at_cwd"), k.src];
     const flags = OPEN_TREE.CLONE | OPEN_TREE.CLOEXEC | AT_RECURSIVE;
     const type = place.host.paths.kind(k.src) === "file" ? "file" : "dir";
     return [
@@ -144,15 +144,15 @@ export function planRootMounts(config: JailConfig, host: HostFacts): Op[] {
   const ops = fs.pivotRoot !== null ? bindNew(config, host, dir!) : bind !== null ? bindRootfs(config, bind) : tmpfsRoot();
   const manualEmpty = fs.pivotRoot !== null && fs.mounts.length === 0 && fs.keepMounts.length === 0;
   if (manualEmpty) return ops;
-  if (fs.pivotRoot !== null) ops.push(op("openat2", [fd("root"), fd("cwd"), dir!, how(O.PATH | O.CLOEXEC, 0, 0)], at("pivot_root")(`open ${dir}`)));
+  if (fs.pivotRoot !== null) ops.push(op("openat2", [fd("new_root"), fd("at_cwd"), dir!, how(O.PATH | O.CLOEXEC, 0, 0)], at("pivot_root")(`open ${dir}`)));
   const root = new NewRoot(dir === null, config.unshare.has("user"));
   const place = { root, host, unshare: config.unshare, o: at("keep_mount") };
   ops.push(...keepMounts(config, keeps, place));
   const mounts: [MountSpec, string][] = [...impliedMounts(config), ...fs.mounts.map((m, i): [MountSpec, string] => [m, fs.mountKeys[i]!])];
   for (const [m, key] of mounts) ops.push(...planMount(m, { ...place, o: at(key) }));
   ops.push(...root.later);
-  if (fs.pivotRoot !== null) ops.push(op("close", [fd("root")], at("pivot_root")(`close ${dir}`)));
-  else ops.push(op("mount_setattr", [fd("root"), "", AT_EMPTY_PATH, setAttrs(MOUNT_ATTR.RDONLY)], at(dir === null ? "mount" : "rootfs")("make the root read-only")));
+  if (fs.pivotRoot !== null) ops.push(op("close", [fd("new_root")], at("pivot_root")(`close ${dir}`)));
+  else ops.push(op("mount_setattr", [fd("new_root"), "", AT_EMPTY_PATH, setAttrs(MOUNT_ATTR.RDONLY)], at(dir === null ? "mount" : "rootfs")("make the root read-only")));
   return ops;
 }
 
@@ -168,11 +168,11 @@ export function planRootPivot(config: JailConfig, host: HostFacts): Op[] {
   }
   const o = at(config.fs.rootfs === null ? "mount" : "rootfs");
   return [
-    op("fchdir", [fd("root")], o("enter the new root")),
+    op("fchdir", [fd("new_root")], o("enter the new root")),
     op("pivot_root", [".", "."], o("pivot_root into the new root")),
     op("umount2", [".", MNT.DETACH], o("unmount the old root")),
     op("chdir", ["/"], o("chdir /")),
-    op("close", [fd("root")], o("close the new root")),
+    op("close", [fd("new_root")], o("close the new root")),
   ];
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { Option } from "commander";
 import { parseRunFast } from "../../../src/cli/fast-argv.ts";
-import { FLAGGED, FORM_FLAGS, RUN_OPTIONS, attributeFor } from "../../../src/cli/flag-table.ts";
+import { FLAGGED, FORM_FLAGS, RUN_OPTIONS, SHORTHANDS, attributeFor } from "../../../src/cli/flag-table.ts";
 import { buildProgram } from "../../../src/cli/program.ts";
 
 type Parsed = { command: string[]; opts: Record<string, unknown> };
@@ -51,7 +51,6 @@ const CASES: [string[], boolean][] = [
   [["run", "--config", "f.toml", "--dry-run"], true],
   [["run", "--config=f.toml", "-c", "g.toml", "--", "x"], true],
   [["run", "--hostname", "--env", "x"], true],
-  [["run", "--hostname", "--"], true],
   [["run", "--hostname=", "--chdir", "", "x"], true],
   [["run", "--uid-map", "0:1000:1", "--uid-map=1:100000:10", "--pass-fd", "3", "--pass-fd", "4", "x"], true],
   [["run", "--cap", "CAP_NET_RAW", "--keep-env", "TERM", "--log-level", "debug", "x"], true],
@@ -64,12 +63,24 @@ const CASES: [string[], boolean][] = [
   [["run", "--proc", "/proc", "--dev", "/dev", "--symlink", "usr/bin:/bin", "--file-fd", "3:/f", "x"], true],
   [["run", "--namespace", "/ns/001:h", "--keep-mount", "/a", "--keep-mount", "/b:/c", "--pivot-root", "/n /n/o", "x"], true],
   [["run", "--hook-as-root", "mount:proc none /proc", "--hook-as-root", "umount:/o rec,detach", "x"], true],
+  [["run", "-q", "--", "x"], true],
+  [["run", "-v", "--quiet", "--verbose", "x"], true],
+  [["run", "--keep-env-all", "--keep-env", "TZ", "x"], true],
+  [["run", "--share", "net", "--unshare", "-net,-ipc", "x"], true],
+  [["run", "--dry-run", "--json", "x"], true],
   // declined: commander either errors, prints help, or reads the line its own way
   [["run", "-h"], false],
   [["run", "--help"], false],
   [["run", "--dry-run", "--help", "--", "x"], false],
   [["run", "--bogus", "x"], false],
   [["run", "--hostname"], false],
+  // a value flag never takes `--` as its value: commander reports the missing value
+  [["run", "--hostname", "--"], false],
+  [["run", "--hostname", "--", "/bin/hostname"], false],
+  [["run", "--env", "--", "x"], false],
+  [["run", "-c", "--", "x"], false],
+  [["run", "--hostname=--", "x"], false],
+  [["run", "-qv", "x"], false],
   [["run", "-c"], false],
   [["run", "--as-pid-1=yes", "x"], false],
   [["run", "--dry-run=1", "x"], false],
@@ -98,10 +109,15 @@ describe("parseRunFast agrees with commander", () => {
   test("every fast case is one commander accepts", async () => {
     for (const [argv, fast] of CASES) if (fast) expect(await viaCommander(argv)).not.toBeNull();
   });
+  test("commander refuses `--` as any value flag's value", async () => {
+    const values = [...RUN_OPTIONS.filter((o) => o.placeholder !== null).map((o) => o.long), ...FLAGGED.filter((s) => s.kind !== "bool").map((s) => s.flag)];
+    for (const flag of values) expect(await viaCommander(["run", flag, "--", "/bin/true"])).toBeNull();
+  });
   test("every value flag, booleans both ways", async () => {
     const argv = ["run"];
     for (const s of FLAGGED) argv.push(...(s.kind === "bool" ? [s.flag, `--no-${s.flag.slice(2)}`] : [s.flag, "1", `${s.flag}=2`]));
     for (const f of FORM_FLAGS) argv.push(f.flag, "1", `${f.flag}=2`);
+    for (const s of SHORTHANDS) argv.push(...(s.short === null ? [s.flag] : [s.flag, s.short]));
     argv.push("--", "/bin/true");
     expect(parseRunFast(argv)).toEqual((await viaCommander(argv))!);
   });
@@ -111,6 +127,7 @@ describe("attributeFor matches commander's Option.attributeName()", () => {
   const flags = [
     ...RUN_OPTIONS.map((o) => o.long),
     ...FLAGGED.flatMap((s) => (s.kind === "bool" ? [s.flag, `--no-${s.flag.slice(2)}`] : [s.flag])),
+    ...SHORTHANDS.map((s) => s.flag),
   ];
   for (const flag of flags) test(flag, () => expect(attributeFor(flag)).toBe(new Option(flag).attributeName()));
 });

@@ -58,13 +58,37 @@ describe("resolveConfig", () => {
     expect(c).toMatchObject({ source: BASE, hostname: "from-file", timeLimit: 10, asPid1: true, uid: 0 });
     expect(c.command).toEqual(["/bin/sh", "-c", "true"]);
   });
-  test("flags win; repeatable flags replace the file's list; the CLI command replaces the file's", () => {
-    const c = resolveArgs(BASE, ["--hostname", "from-cli", "--env", "SHARED=cli", "--no-as-pid-1", "--", "/bin/echo", "hi"]);
+  test("flags win; list flags add to the file's lists, --env overriding a file variable; the CLI command replaces the file's", () => {
+    const c = resolveArgs(BASE, ["--hostname", "from-cli", "--env", "SHARED=cli", "--env", "MORE=2", "--no-as-pid-1", "--", "/bin/echo", "hi"]);
     expect(c.hostname).toBe("from-cli");
     expect(c.asPid1).toBe(false);
     expect(c.timeLimit).toBe(10);
-    expect(c.env.filter(([k]) => k === "FROM_FILE" || k === "SHARED")).toEqual([["SHARED", "cli"]]);
+    expect(c.env.filter(([k]) => ["FROM_FILE", "SHARED", "MORE"].includes(k))).toEqual([["FROM_FILE", "1"], ["SHARED", "cli"], ["MORE", "2"]]);
+    expect(c.uidMap).toEqual([{ inside: 0, outside: 1000, count: 1 }]);
     expect(c.command).toEqual(["/bin/echo", "hi"]);
+  });
+  test("--unshare replaces the file's list; --share and -NAME items take namespaces away", () => {
+    expect([...resolveArgs(BASE, ["--unshare", "uts,mount"]).unshare]).toEqual(["fs", "uts", "user"]);
+    expect([...resolveArgs(BASE, ["--share", "pid"]).unshare]).toEqual(["fs", "uts", "user"]);
+    expect([...resolveArgs(null, ["--share", "net", "--", "x"]).unshare]).toEqual(["fs", "ipc", "pid", "uts", "user", "cgroup"]);
+    expect([...resolveArgs(null, ["--unshare", "-net,-ipc", "--", "x"]).unshare]).toEqual(["fs", "pid", "uts", "user", "cgroup"]);
+    expect([...resolveArgs(null, ["--unshare", "net,time,-net", "--", "x"]).unshare]).toEqual(["user", "time"]);
+  });
+  test("--keep-env '*' and --keep-env-all keep the whole host environment, --env still wins", () => {
+    for (const flags of [["--keep-env", "*"], ["--keep-env-all"]]) {
+      const env = Object.fromEntries(resolveArgs(null, [...flags, "--env", "TZ=x", "--", "x"]).env);
+      expect(env).toEqual({ PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/home/alice", TERM: "xterm-256color", LANG: "C.UTF-8", TZ: "x" });
+    }
+  });
+  test("-q and -v stand for --log-level warn and debug; --log-level wins, -v wins over -q", () => {
+    expect(resolveArgs(null, ["-q", "x"]).logLevel).toBe("warn");
+    expect(resolveArgs(null, ["--verbose", "x"]).logLevel).toBe("debug");
+    expect(resolveArgs(null, ["-q", "-v", "x"]).logLevel).toBe("debug");
+    expect(resolveArgs(null, ["-v", "--log-level", "error", "x"]).logLevel).toBe("error");
+  });
+  test("an issue in a list the flags added to names the file's line or the flag's own index", () => {
+    const e = configErrorOf(() => resolveArgs(BASE, ["--env", "OK=1", "--env", "=bad"]));
+    expect(e.issues).toEqual([{ path: "--env[1]", message: "invalid variable name '' (letters, digits and _, not starting with a digit)", cli: true }]);
   });
   test("a CLI-only jail", () => {
     const c = resolveArgs(null, ["--unshare", "pid,uts", "--hostname", "h", "--", "/bin/true"]);
@@ -94,8 +118,8 @@ describe("resolveConfig", () => {
     expect(e.message.split("\n")).toEqual([
       `${FIXTURES}typos.toml:3: hostnme: unknown key (did you mean 'hostname'?)`,
       `${FIXTURES}typos.toml:4: time_limit: expected a non-negative integer, got 'soon'`,
-      `${FIXTURES}typos.toml:7: uid_map[1]: inside range 0-0 overlaps uid_map[0] (0-0)`,
       `${FIXTURES}typos.toml:5: uid_map: does not map uid 1000, the uid the command runs as`,
+      `${FIXTURES}typos.toml:7: uid_map[1]: inside range 0-0 overlaps uid_map[0] (0-0)`,
     ]);
   });
   test("a missing file is one issue", () => {

@@ -1,0 +1,65 @@
+// Emperor (many jails): reading a vassal's file into a launchable jail, and launching it —
+// the same prepareJail()/spawnJail() as `run`, with the vassal's own stdio and no signal
+// forwarding: the emperor's signals are its own.
+import type { HostFacts } from "../config/host.ts";
+import type { ReadFile } from "../config/read-file.ts";
+import { resolveConfig } from "../config/resolve.ts";
+import { ConfigError } from "../errors.ts";
+import { prepareJail, type PreparedJail } from "../jail.ts";
+import { planImage, spawnJail } from "../launch/spawn.ts";
+import type { Logger } from "../log.ts";
+import type { Events } from "../supervisor/events.ts";
+import type { Reaper } from "../supervisor/reaper.ts";
+import { stopGracefully } from "../supervisor/respawn.ts";
+import { Supervisor } from "../supervisor/supervisor.ts";
+import type { Sys } from "../sys/sys.ts";
+import { VASSAL_NEEDS_PID } from "./settings.ts";
+import type { Launched, VassalJail } from "./vassal.ts";
+
+export interface EmperorJail extends VassalJail {
+  readonly prepared: PreparedJail;
+  /** Sealed memfd of the plan's bytes, shared by every launch of this config. */
+  readonly planFd: number;
+}
+
+const HOST_HOOKS = [["hook_pre_jail", "pre_jail"], ["hook_post_spawn", "post_spawn"]] as const;
+const VASSAL_HOST_HOOK = "runs on the host, which a vassal may not: use hook_post_jail, hook_as_root or hook_as_user (inside its jail)";
+
+/** `defaults` lie under the file's own keys. Throws ConfigError naming file:line. */
+export function loadVassal(sys: Sys, file: string, defaults: Readonly<Record<string, unknown>>, host: HostFacts, readFile: ReadFile): EmperorJail {
+  const config = resolveConfig({ file, cli: {}, command: [], defaults }, host, readFile);
+  if (!config.unshare.has("pid")) throw new ConfigError(file, [{ path: "unshare", message: VASSAL_NEEDS_PID }]);
+  if (config.exec) throw new ConfigError(file, [{ path: "exec", message: "a vassal is supervised by the emperor: not with exec" }]);
+  // The emperor runs nothing of a vassal's on the host: its hooks run inside its jail.
+  const onHost = HOST_HOOKS.filter(([, phase]) => config.fs.hooks[phase].length > 0);
+  if (onHost.length > 0) throw new ConfigError(file, onHost.map(([path]) => ({ path, message: VASSAL_HOST_HOOK })));
+  const prepared = prepareJail(config, host);
+  const planFd = planImage(sys, prepared.bytes);
+  return { config, prepared, planFd, dispose: () => sys.close(planFd) };
+}
+
+export interface LaunchContext {
+  readonly sys: Sys;
+  readonly host: HostFacts;
+  readonly imageFd: number;
+  /** /dev/null, every vassal's stdin. */
+  readonly stdinFd: number;
+  readonly reaper: Reaper;
+  readonly events: Events;
+  readonly log: Logger;
+}
+
+export function launchVassal(ctx: LaunchContext, jail: EmperorJail, outputFd: number): Launched {
+  const { sys, events } = ctx;
+  const { plan, bytes, config } = jail.prepared;
+  const fds = { image: ctx.imageFd, plan: jail.planFd, stdin: ctx.stdinFd, stdout: outputFd, stderr: outputFd };
+  const running = spawnJail(sys, plan, bytes, config, ctx.host, fds, ctx.log);
+  const supervisor = new Supervisor(sys, ctx.log, ctx.reaper, events, process.pid);
+  let cancelKill = () => {};
+  const exited = supervisor.supervise(config, () => running, []).catch((err: unknown) => {
+    if (!(err instanceof Error)) throw err;
+    ctx.log.error(err.message);
+    return 255;
+  }).finally(() => cancelKill());
+  return { pid: running.pid, exited, stop: () => (cancelKill = stopGracefully(sys, events, running.pid, config.stopTimeout)) };
+}

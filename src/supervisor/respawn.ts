@@ -1,0 +1,102 @@
+// Stage 5 (supervisor): `run` with a restart policy — the jailed reload. When the command
+// ends, the whole jail is respawned in fresh namespaces as restart.ts decides; SIGHUP stops
+// the running jail gracefully and starts a new one; SIGTERM/SIGINT end the loop.
+import type { JailConfig } from "../config/model.ts";
+import { JailError, renderError } from "../errors.ts";
+import type { RunningJail } from "../launch/spawn.ts";
+import type { Logger } from "../log.ts";
+import { FORWARDED_SIGNALS, SIG } from "../sys/constants.ts";
+import type { Sys } from "../sys/sys.ts";
+import type { Events } from "./events.ts";
+import { RestartPolicy } from "./restart.ts";
+import type { Supervisor } from "./supervisor.ts";
+
+export interface RespawnDeps {
+  readonly sys: Sys;
+  readonly log: Logger;
+  readonly events: Events;
+  /** Supervises one start (the jail's own Supervisor, or one with host hooks around it). */
+  readonly supervisor: Pick<Supervisor, "supervise">;
+  /** Starts one jail (throws when its setup fails). */
+  readonly spawn: () => RunningJail;
+  readonly now: () => number;
+}
+
+/** SIGTERM now (SIGCONT so a stopped jail hears it), SIGKILL after `timeoutS`; returns the
+ * cancel of the second step, for when the jail ends first. */
+export function stopGracefully(sys: Sys, events: Events, pid: number, timeoutS: number): () => void {
+  sys.kill(pid, SIG.TERM);
+  sys.kill(pid, SIG.CONT);
+  return events.setTimer(timeoutS * 1000, () => sys.kill(pid, SIG.KILL));
+}
+
+/** Signals still passed on to the jail: SIGHUP is nsjail's own here, it restarts the jail. */
+const FORWARDED = FORWARDED_SIGNALS.filter((s) => s !== SIG.HUP);
+
+/** One jail's run: its exit code, or 255 (logged) when its setup failed. */
+async function runOnce(deps: RespawnDeps, config: JailConfig, started: (jail: RunningJail | null) => void): Promise<number> {
+  try {
+    const start = () => {
+      const jail = deps.spawn();
+      started(jail);
+      return jail;
+    };
+    return await deps.supervisor.supervise(config, start, FORWARDED);
+  } catch (err) {
+    if (!(err instanceof JailError)) throw err;
+    deps.log.error(renderError(err));
+    return err.exitCode;
+  } finally {
+    started(null);
+  }
+}
+
+/** Runs the jail until the policy stops it or a signal ends nsjail; returns the last exit code. */
+export async function superviseWithRestart(deps: RespawnDeps, config: JailConfig): Promise<number> {
+  const { log, events } = deps;
+  const policy = new RestartPolicy(config.restart);
+  let current: RunningJail | null = null;
+  let stopping = false;
+  let restartNow = false;
+  let cancelKill = () => {};
+  let wake = () => {};
+  const onStop = () => {
+    stopping = true; // the Supervisor forwards the signal itself; the jail's end ends the loop
+    wake();
+  };
+  const onHup = () => {
+    restartNow = true;
+    if (current !== null) cancelKill = stopGracefully(deps.sys, events, current.pid, config.stopTimeout);
+    wake();
+  };
+  const own = [["SIGTERM", onStop], ["SIGINT", onStop], ["SIGHUP", onHup]] as const;
+  for (const [sig, fn] of own) events.on(sig, fn);
+  try {
+    for (;;) {
+      const code = await runOnce(deps, config, (jail) => (current = jail));
+      cancelKill();
+      if (stopping) return code;
+      if (restartNow) {
+        restartNow = false;
+        log.info("restarting the jail (SIGHUP)");
+        continue;
+      }
+      const decision = policy.onExit(code, deps.now());
+      if (decision.kind === "stop") return code;
+      if (decision.kind === "failed") {
+        log.error(`the jail failed ${decision.failures} times within ${config.restart.windowS} s (exit ${code}): not restarting it`);
+        return code;
+      }
+      log.info(`the jail ended with exit ${code}: restarting it${decision.delayMs > 0 ? ` in ${decision.delayMs} ms` : ""}`);
+      await new Promise<void>((resolve) => {
+        const cancel = events.setTimer(decision.delayMs, () => resolve());
+        wake = () => (cancel(), resolve());
+      });
+      wake = () => {};
+      if (stopping) return code;
+      restartNow = false; // a SIGHUP during the backoff only cut it short
+    }
+  } finally {
+    for (const [sig, fn] of own) events.off(sig, fn);
+  }
+}
