@@ -71,19 +71,17 @@ static void fill_ptrs(const struct nsj_plan *p, const u64 *a, const char **out) 
   out[a[0]] = 0;
 }
 
+/* execve, or with argv NULL only faccessat(X_OK): may `file` be run? */
+static long attempt(const char *file, const char **argv, const char **envp) {
+  return argv ? SYS(EXECVE, file, argv, envp) : SYS(FACCESSAT, NSJ_AT_FDCWD, file, NSJ_X_OK);
+}
+
 /* execvp without libc: a name with no '/' is tried in each PATH directory, as execvp does,
  * remembering EACCES so that "found but not executable" is not reported as ENOENT. */
-static long op_execve(const struct nsj_plan *p, const u64 *arg) {
-  const char *path = S(p, arg[0]), *search = S(p, arg[3]);
-  const u64 *av = A(p, arg[1]), *ev = A(p, arg[2]);
-  if (av[0] + ev[0] > NSJ_MAX_EXEC_STRINGS) return -NSJ_E2BIG;
-  const char *argv[NSJ_MAX_EXEC_STRINGS + 2];
-  const char **envp = argv + av[0] + 1;
-  fill_ptrs(p, av, argv);
-  fill_ptrs(p, ev, envp);
+static long search_path(const char *path, const char *search, const char **argv, const char **envp) {
   int has_slash = 0;
   for (const char *c = path; *c; c++) has_slash |= *c == '/';
-  if (has_slash || !search) return SYS(EXECVE, path, argv, envp);
+  if (has_slash || !search) return attempt(path, argv, envp);
   u64 plen = nsj_strlen(path);
   long err = -NSJ_ENOENT;
   for (const char *dir = search;;) {
@@ -96,7 +94,7 @@ static long op_execve(const struct nsj_plan *p, const u64 *arg) {
       for (u64 i = 0; i < dlen; i++) buf[i] = d[i];
       buf[dlen] = '/';
       for (u64 i = 0; i <= plen; i++) buf[dlen + 1 + i] = path[i];
-      long rc = SYS(EXECVE, buf, argv, envp);
+      long rc = attempt(buf, argv, envp);
       if (rc == -NSJ_EACCES) err = rc;
       else if (rc != -NSJ_ENOENT && rc != -NSJ_ENOTDIR) return rc;
     }
@@ -105,10 +103,42 @@ static long op_execve(const struct nsj_plan *p, const u64 *arg) {
   }
 }
 
+static long op_execve(const struct nsj_plan *p, const u64 *arg) {
+  const u64 *av = A(p, arg[1]), *ev = A(p, arg[2]);
+  if (av[0] + ev[0] > NSJ_MAX_EXEC_STRINGS) return -NSJ_E2BIG;
+  const char *argv[NSJ_MAX_EXEC_STRINGS + 2];
+  const char **envp = argv + av[0] + 1;
+  fill_ptrs(p, av, argv);
+  fill_ptrs(p, ev, envp);
+  return search_path(S(p, arg[0]), S(p, arg[3]), argv, envp);
+}
+
 /* Installs a BPF filter (blob: [length, instructions…]). Needs no_new_privs, planned before. */
 static long op_seccomp(const u64 *blob, u64 flags) {
   struct { u16 len; u16 pad[3]; const void *filter; } prog = { (u16)(blob[0] / 8), { 0, 0, 0 }, blob + 1 };
   return SYS(SECCOMP, NSJ_SECCOMP_SET_MODE_FILTER, flags, &prog);
+}
+
+/* One byte with `fd` attached (SCM_RIGHTS) on the socket `sock`. */
+static long send_fd(long sock, long fd) {
+  char byte = 0;
+  struct { void *base; u64 len; } iov = { &byte, 1 };
+  union { struct { u64 len; i32 level, type, fd; } c; u64 align[3]; } cmsg = { { 20, NSJ_SOL_SOCKET, NSJ_SCM_RIGHTS, (i32)fd } };
+  struct { void *name; u32 namelen; void *iov; u64 iovlen; void *control; u64 controllen; i32 flags; } msg =
+    { 0, 0, &iov, 1, &cmsg, sizeof cmsg, 0 };
+  long n = SYS(SENDMSG, sock, &msg, NSJ_MSG_NOSIGNAL);
+  return n < 0 ? n : n == 1 ? 0 : -NSJ_EIO;
+}
+
+/* The filter with a listener (flags hold SECCOMP_FILTER_FLAG_NEW_LISTENER), handed to the
+ * jail's init over `sock`: a call the filter kills then waits for the init, which names it.
+ * sendmsg is the one call made under the filter before execve (the planner checks that the
+ * filter allows it); both fds are close-on-exec, so nothing else needs to run. A failure
+ * ends setup, so the command never runs with a listener-less filter (whose kills would turn
+ * into ENOSYS). */
+static long op_seccomp_listener(const u64 *blob, u64 flags, long sock) {
+  long listener = op_seccomp(blob, flags);
+  return listener < 0 ? listener : send_fd(sock, listener);
 }
 
 /* The mask travels as u32 words; the rest of the kernel's cpu_set_t is zero. */
@@ -226,6 +256,8 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_WRITE: return op_write(j, a);
   case NSJ_OP_COPY_FD: return op_copy_fd(j, a);
   case NSJ_OP_EXEC_WAIT: return op_exec_wait(p, a);
+  case NSJ_OP_SECCOMP_LISTENER: return op_seccomp_listener(A(p, a[0]), a[1], F(2));
+  case NSJ_OP_FACCESSAT: return search_path(S(p, a[0]), S(p, a[1]), 0, 0);
   case NSJ_OP_EXEC_IMAGE: return op_exec_image(j, F(0), a[1]);
   case NSJ_OP_DUP3: return op_dup3(F(0), a[1]);
   case NSJ_OP_SETNS: return SYS(SETNS, F(0), a[1]);
@@ -235,10 +267,11 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   return -NSJ_EINVAL;
 }
 
-/* The exit code of a failed op. The command's execve exits as env(1) does (commandExitCode()
- * in src/errors.ts): 127 when not found, 126 when found but not executable. */
+/* The exit code of a failed op. The command's execve, and faccessat (its lookup before a
+ * seccomp filter), exit as env(1) does (commandExitCode() in src/errors.ts): 127 when not
+ * found, 126 when found but not executable. */
 static int failure_exit(const struct nsj_record *r, long err) {
-  if (r->code != NSJ_OP_EXECVE) return NSJ_EXIT_SETUP;
+  if (r->code != NSJ_OP_EXECVE && r->code != NSJ_OP_FACCESSAT) return NSJ_EXIT_SETUP;
   return err == NSJ_ENOENT || err == NSJ_ENOTDIR ? NSJ_EXIT_NOT_FOUND : NSJ_EXIT_CANNOT_EXECUTE;
 }
 

@@ -25,11 +25,22 @@ log_level = "warn"
 
 function cli(s: KeySpec): string {
   if (s.forms !== undefined) return s.forms.map((f) => `\`${f.flag} ${f.placeholder}\``).join(", ");
+  if (s.kind === "table") return "one flag per key";
   if (s.flag === null) return "`-- CMD...`";
   const arg = s.kind === "bool" ? ` / \`${negatedFlag(s.flag)}\`` : ` ${s.placeholder}`;
   const main = s.kind === "bool" ? `\`${s.flag}\`${arg}` : `\`${s.flag}${arg}\``;
   const short = (s.shorthands ?? []).map((h) => `\`${h.short === null ? h.flag : `${h.short}\`/\`${h.flag}`}\``);
   return [main, ...short].join(", ");
+}
+
+/** A table cell: a `|`, even inside backticks, would end it. */
+const cell = (text: string) => text.replace(/\|/g, "\\|");
+
+/** The keys of a table, as `[table]` rows: key, flag, type, default and meaning. */
+function renderFields(table: string, fields: readonly KeySpec[]): string[] {
+  const row = (f: KeySpec) =>
+    `| \`${f.key}\` | ${[`${cli(f)}${f.repeatable ? " (repeatable)" : ""}`, KIND_DOC[f.kind], f.defaultDoc, f.doc].map(cell).join(" | ")} |`;
+  return [`Keys of \`[${table}]\`:`, "", "| Key | CLI | Type | Default | Meaning |", "| --- | --- | --- | --- | --- |", ...fields.map(row), ""];
 }
 
 export function renderConfigDoc(): string {
@@ -47,7 +58,7 @@ export function renderConfigDoc(): string {
     "",
     "| TOML key | CLI | Type | Default |",
     "| --- | --- | --- | --- |",
-    ...specs.map((s) => `| \`${s.key}\` | ${cli(s)} | ${KIND_DOC[s.kind]} | ${s.defaultDoc} |`),
+    ...specs.map((s) => `| \`${s.key}\` | ${[cli(s), KIND_DOC[s.kind], s.defaultDoc].map(cell).join(" | ")} |`),
     "",
   ];
   for (const s of specs) {
@@ -57,6 +68,7 @@ export function renderConfigDoc(): string {
     for (const h of s.shorthands ?? []) out.push(`- ${[h.short, h.flag].filter((f) => f !== null).map((f) => `\`${f}\``).join(", ")}: ${h.doc}`);
     for (const f of s.forms ?? []) out.push(`  - \`${f.flag} ${f.placeholder}\`: ${f.doc}`);
     out.push(`- Type: ${KIND_DOC[s.kind]}`, `- Default: ${s.defaultDoc}`, "");
+    if (s.fields !== undefined) out.push(...renderFields(s.key, s.fields));
   }
   out.push("## Example", "", "```toml", EXAMPLE_TOML.trimEnd(), "```", "");
   return out.join("\n");

@@ -23,6 +23,8 @@ export function renderWireHeader(): string {
   define("NSJ_STATUS_EXIT", wire.STATUS_EXIT);
   define("NSJ_STATUS_READY", wire.STATUS_READY);
   define("NSJ_STATUS_STARTED", wire.STATUS_STARTED);
+  define("NSJ_STATUS_SECCOMP", wire.STATUS_SECCOMP);
+  define("NSJ_STATUS_USAGE", wire.STATUS_USAGE);
   define("NSJ_MAX_EXEC_STRINGS", ops.MAX_EXEC_STRINGS);
   define("NSJ_MAX_GROUPS", ops.MAX_GROUPS);
   define("NSJ_MAX_OPS", ops.MAX_OPS);

@@ -5,7 +5,7 @@ import type { HostFacts } from "./config/host.ts";
 import type { JailConfig } from "./config/model.ts";
 import { execInplace } from "./launch/inplace.ts";
 import { checkPassedFds } from "./launch/pass-fds.ts";
-import { planImage, spawnJail } from "./launch/spawn.ts";
+import { planImage, type LaunchFds, type RunningJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
 import { MAX_OPS } from "./plan/ops.ts";
@@ -13,9 +13,10 @@ import { UsageError } from "./errors.ts";
 import type { Plan } from "./plan/types.ts";
 import { hostIdOf } from "./plan/user.ts";
 import { SIG } from "./sys/constants.ts";
-import { processEvents } from "./supervisor/events.ts";
 import type { Sys } from "./sys/sys.ts";
+import { processEvents } from "./supervisor/events.ts";
 import { Reaper } from "./supervisor/reaper.ts";
+import { endCgroup, JailLife, makeCgroup } from "./supervisor/jail-life.ts";
 import { logStart, Supervisor } from "./supervisor/supervisor.ts";
 import { encodePlan } from "./wire/encode.ts";
 
@@ -59,27 +60,29 @@ function warnAboutExposure(config: JailConfig, host: HostFacts, log: Logger): vo
 
 /** Runs the jail to its end and returns nsjail's exit code; in exec mode never returns. */
 export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger): Promise<number> {
-  if (jail.config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
-  warnAboutExposure(jail.config, host, log);
+  const { config } = jail;
+  if (config.logLevel === "debug") log.debug(planDigest(jail)); // hashing costs a start
+  warnAboutExposure(config, host, log);
   // Loaded here, not at the top: loading the trampoline is a side effect that --dry-run,
   // `check` and the unit tests must not have.
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
-  checkPassedFds(linuxSys, jail.config);
-  const hooks = jail.config.fs.hooks;
-  if (jail.config.exec) {
+  checkPassedFds(linuxSys, config);
+  const hooks = config.fs.hooks;
+  if (config.exec) {
     if (hooks.pre_jail.length > 0) await hostHooks().runHostHooks("hook_pre_jail", hooks.pre_jail, host.env);
-    logStart(jail.config, process.pid, log);
-    execInplace(linuxSys, jail.bytes, imageFd);
+    execJail(jail, linuxSys, imageFd, log);
   }
+  const ctx = { sys: linuxSys, host, log };
+  const launch: LaunchFds = { image: imageFd, plan: planImage(linuxSys, jail.bytes) };
+  // Opened before anything starts: a status_file that cannot be opened ends the run here.
+  const first = new JailLife(ctx, jail, launch);
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
   // to nsjail, which kills them when the jail ends.
-  if (!jail.config.unshare.has("pid")) linuxSys.setChildSubreaper();
+  if (!config.unshare.has("pid")) linuxSys.setChildSubreaper();
   // Bound before the clone, so that a path in the way fails before the jail starts.
-  const setns = jail.config.setns.path === null ? null : await openSetnsServer(jail.config, host, log);
-  const launch = { image: imageFd, plan: planImage(linuxSys, jail.bytes) };
-  const spawn = () => {
-    const running = spawnJail(linuxSys, jail.plan, jail.bytes, jail.config, host, launch, log);
+  const setns = config.setns.path === null ? null : await openSetnsServer(config, host, log);
+  const serve = (running: RunningJail) => {
     try {
       setns?.serve(jail.plan, running.pid);
     } catch (err) {
@@ -88,18 +91,38 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
       linuxSys.close(running.statusFd);
       throw err;
     }
-    return running;
   };
   reaper ??= new Reaper(linuxSys, processEvents);
   const own = new Supervisor(linuxSys, log, reaper, processEvents, process.pid);
   const supervisor = hooks.pre_jail.length + hooks.post_spawn.length === 0 ? own : withHostHooks(own, linuxSys, hooks, host);
   try {
-    if (jail.config.restart.mode === "never") return await supervisor.supervise(jail.config, spawn);
+    if (config.restart.mode === "never") return await first.run(supervisor, undefined, serve);
     // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
     const { superviseWithRestart } = await import("./supervisor/respawn.ts");
-    return await superviseWithRestart({ sys: linuxSys, log, events: processEvents, supervisor, spawn, now: Date.now }, jail.config);
+    // Each start has a cgroup and an exit record of its own; the first's sink is open already.
+    const lives = [first];
+    const run = (forwarded: readonly number[], onStart: (running: RunningJail) => void) =>
+      (lives.pop() ?? new JailLife(ctx, jail, launch)).run(supervisor, forwarded, (running) => {
+        serve(running);
+        onStart(running);
+      });
+    return await superviseWithRestart({ sys: linuxSys, log, events: processEvents, run, now: Date.now }, config);
   } finally {
     setns?.close();
+  }
+}
+
+/** Exec mode: the jail takes over nsjail's own process (and pid), in its cgroup. */
+function execJail(jail: PreparedJail, sys: Sys, imageFd: number, log: Logger): never {
+  logStart(jail.config, process.pid, log);
+  // The jail keeps nsjail's pid; the next start's sweep removes the cgroup once it is gone.
+  const cgroup = makeCgroup(jail.config, log);
+  try {
+    cgroup?.attach(process.pid);
+    return execInplace(sys, jail.bytes, imageFd);
+  } catch (err) {
+    endCgroup(cgroup, log);
+    throw err;
   }
 }
 

@@ -1,5 +1,6 @@
-// Stage 1 (config), CLI side: one commander option per schema key. Naming and the conversion to
-// raw TOML keys live in flag-table.ts, which the commander-free fast path shares.
+// Stage 1 (config), CLI side: one commander option per schema key. Naming lives in
+// flag-table.ts and the conversion to raw TOML keys in flags-to-raw.ts, which the
+// commander-free fast path shares.
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { KeySpec } from "../config/schema/index.ts";
 import { END_OF_OPTIONS, FLAGGED, FORM_FLAGS, SHORTHANDS, negatedFlag } from "./flag-table.ts";

@@ -6,7 +6,7 @@ import { hostRootWarning } from "../config/schema/ids.ts";
 import { printable, UsageError } from "../errors.ts";
 import { planDigest, planSize, prepareJail, runJail } from "../jail.ts";
 import { createLogger, setLogFormat } from "../log.ts";
-import { flagsToRaw } from "./flag-table.ts";
+import { flagsToRaw } from "./flags-to-raw.ts";
 import { refuseSecureExec } from "./secure-exec.ts";
 
 const STDERR = 2;

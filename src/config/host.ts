@@ -1,6 +1,6 @@
 // Stage 1 (config): the one bag of host facts every stage may read — our ids, environment,
-// the kernel's highest capability and name lookups. Gathered once by the CLI, injected
-// everywhere else, so no stage below it probes /etc or /proc and tests pass a fake.
+// the kernel's highest capability, our architecture and name lookups. Gathered once by the
+// CLI, injected everywhere else, so no stage below it probes /etc or /proc and tests pass a fake.
 import { decodeBytes } from "../sys/bytes.ts";
 import { CAPABILITIES } from "./capabilities.ts";
 import type { HostPaths } from "./host-paths.ts";
@@ -23,6 +23,8 @@ export interface HostFacts {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap). */
   readonly capLastCap: number;
+  /** nsjail's architecture as Bun names it (process.arch): the seccomp filter is built for it. */
+  readonly arch: string;
   lookupUser(name: string): number | null;
   lookupGroup(name: string): number | null;
   /** Host paths, the mount table and a rootfs's users: read on first use. */
@@ -51,6 +53,7 @@ export function readHostFacts(readFile: ReadFile = nodeReadFile, names: NameServ
     gid: process.getgid?.() ?? 0,
     env: exactEnv(readFile),
     capLastCap: readCapLastCap(readFile),
+    arch: process.arch,
     lookupUser: withFallback(names.user, "/etc/passwd", readFile),
     lookupGroup: withFallback(names.group, "/etc/group", readFile),
     paths: lazyPaths(),

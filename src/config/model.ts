@@ -2,6 +2,8 @@
 // is written in (namespaces, log levels). Nothing after config/validate.ts sees TOML keys,
 // user strings that still need parsing, or undefined.
 import type { FsConfig } from "./fs/model.ts";
+import type { LimitsSpec } from "./limits-model.ts";
+import type { SeccompPolicy } from "./seccomp.ts";
 
 export const NAMESPACES = ["fs", "ipc", "pid", "uts", "net", "user", "cgroup", "time"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
@@ -9,6 +11,9 @@ export type Namespace = (typeof NAMESPACES)[number];
 /** argv and envp strings together that the jail's execve can take: the trampoline builds both
  * pointer arrays on its small stack (plan/ops.ts hands this limit to the C side). */
 export const MAX_EXEC_STRINGS = 4096;
+/** Groups a setgroups op takes (gid and the supplementary ones): the trampoline copies them
+ * onto its stack. */
+export const MAX_GROUPS = 64;
 
 /** One line of /proc/PID/uid_map or gid_map: `inside outside count`. */
 export interface IdMap {
@@ -83,6 +88,16 @@ export interface JailConfig {
   /** Capability numbers kept in every set (bounding, permitted, effective, inheritable, ambient). */
   readonly caps: readonly number[];
   readonly logLevel: LogLevel;
+  /** Supplementary groups inside the jail besides gid, unique; empty: setgroups([gid]) where
+   * allowed. */
+  readonly groups: readonly number[];
+  /** cgroup limits, rlimits, nice level and CPU affinity; NO_LIMITS when none are given. */
+  readonly limits: LimitsSpec;
+  /** The command's syscall filter, or null for none. */
+  readonly seccomp: SeccompPolicy | null;
+  /** Where the exit record goes: an inherited fd and/or a file appended to; null: nowhere. */
+  readonly statusFd: number | null;
+  readonly statusFile: string | null;
   readonly restart: RestartConfig;
   /** Seconds between SIGTERM and SIGKILL when nsjail stops the jail gracefully. */
   readonly stopTimeout: number;

@@ -1,5 +1,6 @@
 // Stage 1 (config): the stage's front door: file + CLI flags + command → validated JailConfig.
 import { ConfigError } from "../errors.ts";
+import { isTable } from "./expect.ts";
 import type { JailConfig } from "./model.ts";
 import { loadConfigFile } from "./load.ts";
 import type { HostFacts } from "./host.ts";
@@ -10,7 +11,7 @@ import { validateConfig } from "./validate.ts";
 export interface ResolveOptions {
   /** TOML file, or null for a CLI-only jail. */
   readonly file: string | null;
-  /** Raw snake_case keys from cli/flag-table.ts flagsToRaw(): a list is added to the file's
+  /** Raw snake_case keys from cli/flags-to-raw.ts flagsToRaw(): a list is added to the file's
    * (`replaces` keys excepted), any other value wins over the file's. */
   readonly cli: Record<string, unknown>;
   /** Words after `--`; when non-empty they replace the file's `command`. */
@@ -21,19 +22,33 @@ export interface ResolveOptions {
   readonly profile?: boolean;
 }
 
+/** A list flag adds to the file's list (so `--env` overrides a file variable of the same
+ * name, later entries winning); `unshare` replaces it. `cliKeys` records the key path with
+ * the number of the file's items in front, so issues tell the parts apart. */
+function withFlag(path: string, own: unknown, value: unknown, cliKeys: Map<string, number>): unknown {
+  const spec = specFor(path);
+  const adds = spec?.repeatable === true && spec.replaces !== true && Array.isArray(own) && Array.isArray(value);
+  cliKeys.set(path, adds ? (own as unknown[]).length : 0);
+  return adds ? [...(own as unknown[]), ...(value as unknown[])] : value;
+}
+
 /** Throws ConfigError (exit 2) listing every problem of the file and flags together. */
 export function resolveConfig(opts: ResolveOptions, host: HostFacts, readFile: ReadFile = nodeReadFile): JailConfig {
   const loaded = opts.file === null ? null : loadConfigFile(opts.file, readFile);
-  const raw: Record<string, unknown> = { ...opts.defaults, ...(loaded?.raw ?? {}) };
+  const raw: Record<string, unknown> = { ...opts.defaults };
+  // The file's keys over the defaults; a table's keys one by one (`[limits]` keeps a default
+  // `memory` it does not set).
+  for (const [key, value] of Object.entries(loaded?.raw ?? {})) raw[key] = isTable(value) && isTable(raw[key]) ? { ...raw[key], ...value } : value;
   const cliKeys = new Map<string, number>();
   for (const [key, value] of Object.entries(opts.cli)) {
-    // A list flag adds to the file's list (so `--env` overrides a file variable of the same
-    // name, later entries winning); `unshare` replaces it. Issues then tell the parts apart.
-    const own = raw[key];
-    const spec = specFor(key);
-    const adds = spec?.repeatable === true && spec.replaces !== true && Array.isArray(own) && Array.isArray(value);
-    raw[key] = adds ? [...(own as unknown[]), ...(value as unknown[])] : value;
-    cliKeys.set(key, adds ? (own as unknown[]).length : 0);
+    if (!isTable(value)) {
+      raw[key] = withFlag(key, raw[key], value, cliKeys);
+      continue;
+    }
+    // A flag that sets one key of a table (`--memory` → limits.memory) keeps its other keys.
+    const table: Record<string, unknown> = isTable(raw[key]) ? { ...raw[key] } : {};
+    for (const [sub, v] of Object.entries(value)) table[sub] = withFlag(`${key}.${sub}`, table[sub], v, cliKeys);
+    raw[key] = table;
   }
   if (opts.command.length > 0) {
     raw.command = [...opts.command];

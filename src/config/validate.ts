@@ -5,7 +5,7 @@ import type { Report } from "./expect.ts";
 import type { HostFacts } from "./host.ts";
 import type { JailConfig } from "./model.ts";
 import { indexKeys, lineOf, type KeyIndex } from "./locate.ts";
-import { applyDefaults, CONFIG_KEYS, readerFor, RULES, specFor, type ConfigKey, type Fields } from "./schema/index.ts";
+import { applyDefaults, CONFIG_KEYS, flagOf, readerFor, RULES, type ConfigKey, type Fields } from "./schema/index.ts";
 import type { ReadContext } from "./schema/key.ts";
 import { didYouMean } from "./suggest.ts";
 
@@ -14,8 +14,9 @@ export interface ConfigSource {
   file: string | null;
   /** The file's text, for issue line numbers. */
   text: string | null;
-  /** Top-level keys given by CLI flags, each with the number of the file's list items in
-   * front of the flags' own: issues on those name the file's line, the rest name the flag. */
+  /** Keys given by CLI flags (`uid`, or `limits.memory` for a flag that sets one key of a
+   * table), each with the number of the file's list items in front of the flags' own: issues
+   * on those name the file's line, the rest name the flag. */
   cliKeys?: ReadonlyMap<string, number>;
   /** A file without `command` is a profile: rules marked `runOnly` are skipped. */
   profile?: boolean;
@@ -74,19 +75,25 @@ function readKey<K extends ConfigKey>(fields: Partial<Fields>, key: K, value: un
   return true;
 }
 
-/** CLI values are reported under their flag (`--uid-map[1]`); file values get their line. A
- * list the flags added to counts its items from the flags' first (see ConfigSource.cliKeys). */
+/** Whether `path` is `key` itself or lies inside it (`key[2]`, `key.sub`). */
+function isUnder(path: string, key: string): boolean {
+  return path === key || ((path[key.length] === "[" || path[key.length] === ".") && path.startsWith(key));
+}
+
+/** CLI values are reported under their flag (`--uid-map[1]`, `--memory`); file values get
+ * their line. A list the flags added to counts its items from the flags' first (see
+ * ConfigSource.cliKeys). */
 function placeIssue(issue: ConfigIssue, cliKeys: ReadonlyMap<string, number> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
   // `--bind[1]`: one of several flags that feed one key (KeySpec.forms).
   if (issue.path.startsWith("--")) return { ...issue, cli: true };
-  const head = CONFIG_KEYS.find((k) => issue.path === k || issue.path.startsWith(`${k}[`) || issue.path.startsWith(`${k}.`));
-  const fileItems = head === undefined ? undefined : cliKeys?.get(head);
-  const index = head === undefined ? null : /^\[(\d+)\]/.exec(issue.path.slice(head.length));
-  const inFile = index != null && Number(index[1]) < (fileItems ?? 0);
-  if (head !== undefined && fileItems !== undefined && !inFile) {
-    const flag = specFor(head)?.flag ?? head;
-    const rest = index == null ? issue.path.slice(head.length) : `[${Number(index[1]) - fileItems}]${issue.path.slice(head.length + index[0].length)}`;
-    return { path: flag + rest, message: issue.message, cli: true };
+  let given: string | undefined;
+  for (const k of cliKeys?.keys() ?? []) if (isUnder(issue.path, k) && k.length > (given?.length ?? -1)) given = k;
+  const fileItems = given === undefined ? 0 : cliKeys!.get(given)!;
+  const rest = given === undefined ? "" : issue.path.slice(given.length);
+  const index = /^\[(\d+)\]/.exec(rest);
+  if (given !== undefined && !(index !== null && Number(index[1]) < fileItems)) {
+    const tail = index === null ? rest : `[${Number(index[1]) - fileItems}]${rest.slice(index[0].length)}`;
+    return { path: (flagOf(given) ?? given) + tail, message: issue.message, cli: true };
   }
   const line = lineOfPath(issue.path);
   return line === undefined ? issue : { ...issue, line };
@@ -113,6 +120,8 @@ function freezeConfig(c: JailConfig): JailConfig {
     env: Object.freeze(c.env.map((e) => Object.freeze([e[0], e[1]] as const))),
     passFds: Object.freeze([...c.passFds]),
     caps: Object.freeze([...c.caps]),
+    groups: Object.freeze([...c.groups]),
+    seccomp: c.seccomp && Object.freeze({ ...c.seccomp, allow: Object.freeze([...c.seccomp.allow]), deny: Object.freeze([...c.seccomp.deny]) }),
     fs: freezeTree(c.fs),
     restart: Object.freeze({ ...c.restart }),
     setns: Object.freeze({

@@ -1,14 +1,15 @@
 // Emperor (many jails): reading a vassal's file into a launchable jail, and launching it —
-// the same prepareJail()/spawnJail() as `run`, with the vassal's own stdio and no signal
-// forwarding: the emperor's signals are its own.
+// the same prepareJail() and JailLife (cgroup, clone, exit record) as `run`, with the
+// vassal's own stdio and no signal forwarding: the emperor's signals are its own.
 import type { HostFacts } from "../config/host.ts";
 import type { ReadFile } from "../config/read-file.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { ConfigError } from "../errors.ts";
 import { prepareJail, type PreparedJail } from "../jail.ts";
-import { planImage, spawnJail } from "../launch/spawn.ts";
+import { planImage, type RunningJail } from "../launch/spawn.ts";
 import type { Logger } from "../log.ts";
 import type { Events } from "../supervisor/events.ts";
+import { JailLife } from "../supervisor/jail-life.ts";
 import type { Reaper } from "../supervisor/reaper.ts";
 import { stopGracefully } from "../supervisor/respawn.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
@@ -49,17 +50,30 @@ export interface LaunchContext {
   readonly log: Logger;
 }
 
+/** Starts the vassal's jail in its own cgroup when it has [limits]; throws a JailError when
+ * the jail cannot be set up (its exit record, if it asks for one, says why). */
 export function launchVassal(ctx: LaunchContext, jail: EmperorJail, outputFd: number): Launched {
   const { sys, events } = ctx;
-  const { plan, bytes, config } = jail.prepared;
+  const { config } = jail.prepared;
   const fds = { image: ctx.imageFd, plan: jail.planFd, stdin: ctx.stdinFd, stdout: outputFd, stderr: outputFd };
-  const running = spawnJail(sys, plan, bytes, config, ctx.host, fds, ctx.log);
+  const life = new JailLife(ctx, jail.prepared, fds);
+  let running: RunningJail;
+  try {
+    running = life.start();
+  } catch (err) {
+    life.failed(err);
+    throw err;
+  }
   const supervisor = new Supervisor(sys, ctx.log, ctx.reaper, events, process.pid);
   let cancelKill = () => {};
-  const exited = supervisor.supervise(config, () => running, []).catch((err: unknown) => {
-    if (!(err instanceof Error)) throw err;
-    ctx.log.error(err.message);
-    return 255;
-  }).finally(() => cancelKill());
+  const exited = supervisor.supervise(config, () => running, []).then(
+    (end) => life.ended(end),
+    (err: unknown) => {
+      life.failed(err);
+      if (!(err instanceof Error)) throw err;
+      ctx.log.error(err.message);
+      return 255;
+    },
+  ).finally(() => cancelKill());
   return { pid: running.pid, exited, stop: () => (cancelKill = stopGracefully(sys, events, running.pid, config.stopTimeout)) };
 }

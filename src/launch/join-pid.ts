@@ -39,13 +39,21 @@ function statusField(status: string, name: string): string[] {
 }
 
 /** An id of the process's user namespace, from the host's one: the map read backwards. */
-function insideId(mapText: string, hostId: number, what: string): number {
+function mappedId(mapText: string, hostId: number): number | null {
   for (const line of mapText.trim().split("\n")) {
     const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
     if (hostId >= outside! && hostId < outside! + count!) return inside! + (hostId - outside!);
   }
-  throw new JoinError(`${what} ${hostId} is not in the process's map`);
+  return null;
 }
+
+function insideId(mapText: string, hostId: number, what: string): number {
+  return mappedId(mapText, hostId) ?? fail(`${what} ${hostId} is not in the process's map`);
+}
+
+const fail = (message: string): never => {
+  throw new JoinError(message);
+};
 
 /** Capability numbers set in a /proc status mask. */
 function capsIn(mask: bigint): number[] {
@@ -90,14 +98,20 @@ function identityOf(pid: number, userns: boolean, proc: ProcReader, host: HostFa
   const hostUid = Number(statusField(status, "Uid")[1]);
   const hostGid = Number(statusField(status, "Gid")[1]);
   const caps = capsIn(BigInt(`0x${statusField(status, "CapPrm")[0]}`) & BigInt(`0x${statusField(status, "CapBnd")[0]}`));
+  const hostGroups = statusField(status, "Groups").filter((g) => g !== "").map(Number);
+  const others = hostGroups.filter((g) => g !== hostGid);
+  const gidMap = userns ? proc.read(`/proc/${pid}/gid_map`) : "";
+  // Its supplementary groups as the jail names them; one the map leaves out cannot be set inside.
+  const groups = userns ? others.map((g) => mappedId(gidMap, g)).filter((g) => g !== null) : others;
   const creds = userns
     ? {
         uid: insideId(proc.read(`/proc/${pid}/uid_map`), hostUid, "uid"),
-        gid: insideId(proc.read(`/proc/${pid}/gid_map`), hostGid, "gid"),
+        gid: insideId(gidMap, hostGid, "gid"),
         caps,
         setgroups: proc.read(`/proc/${pid}/setgroups`).trim() === "allow",
+        groups,
       }
-    : { uid: hostUid, gid: hostGid, caps, setgroups: host.uid === 0 };
+    : { uid: hostUid, gid: hostGid, caps, setgroups: host.uid === 0, groups };
   let env: string[] = [];
   try {
     env = decodeBytes(Buffer.from(proc.read(`/proc/${pid}/environ`), "latin1")).split("\0").filter((e) => e.includes("="));
@@ -106,7 +120,7 @@ function identityOf(pid: number, userns: boolean, proc: ProcReader, host: HostFa
   }
   return {
     userns, creds, hostUid, hostGid, env,
-    hostGroups: statusField(status, "Groups").filter((g) => g !== "").map(Number),
+    hostGroups,
     restrictions: lowerLimits(proc.read(`/proc/${pid}/limits`), proc.read("/proc/self/limits")),
   };
 }

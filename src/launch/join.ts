@@ -51,7 +51,7 @@ function chooseNamespaces(offer: Offer, only: ReadonlySet<Namespace> | null): Se
  * and capabilities; outside it, the ids the host sees for the command and no capabilities. */
 function credsFor(offer: Offer, enter: ReadonlySet<Namespace>, host: HostFacts): Creds {
   if (!offer.userns || enter.has("user")) return offer.creds;
-  return { uid: offer.hostUid, gid: offer.hostGid, caps: [], setgroups: host.uid === 0 };
+  return { uid: offer.hostUid, gid: offer.hostGid, caps: [], setgroups: host.uid === 0, groups: [] };
 }
 
 /** The jail's environment; an interactive shell also wants the caller's terminal type. */

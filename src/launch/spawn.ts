@@ -1,5 +1,5 @@
 // Stage 5 (launch): clone the jail from an encoded plan, do the parent's half of the setup
-// (id maps), release the child and wait until it has exec'd or failed.
+// (id maps, the cgroup), release the child and wait until it has exec'd or failed.
 import type { HostFacts } from "../config/host.ts";
 import type { JailConfig } from "../config/model.ts";
 import type { Logger } from "../log.ts";
@@ -30,6 +30,11 @@ export interface LaunchFds {
 /** One byte on the sync pipe: the parent's half of the setup is done. */
 const RELEASE = new Uint8Array([1]);
 
+/** The jail's cgroup, as far as the launch is concerned. */
+export interface Attach {
+  attach(pid: number): void;
+}
+
 /** The plan's bytes in a sealed memfd, which the setup image and the init read: made once,
  * it serves every launch of the same plan. */
 export function planImage(sys: Sys, bytes: Uint8Array): number {
@@ -41,8 +46,11 @@ export function planImage(sys: Sys, bytes: Uint8Array): number {
  * child execs the setup image (exec_image, the plan's first ops) before anyone needs its
  * /proc files, and that image's own mm is what makes its uid_map writable to us. So no
  * earlier jail of our uid can ptrace this process or read its memory at any moment.
+ * `cgroup` is the jail's own cgroup, which the child joins before it is released.
  */
-export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, launch: LaunchFds, log: Logger): RunningJail {
+export function spawnJail(
+  sys: Sys, plan: Plan, bytes: Uint8Array, config: JailConfig, host: HostFacts, launch: LaunchFds, log: Logger, cgroup: Attach | null = null,
+): RunningJail {
   const status = sys.pipe();
   const sync = sys.pipe();
   // The parent's copies of the child's ends; each is closed once the child has its own.
@@ -57,6 +65,9 @@ export function spawnJail(sys: Sys, plan: Plan, bytes: Uint8Array, config: JailC
     closeOwned(sync.read);
     readStatus(sys, status.read, plan, log, "started");
     writeIdMaps(sys, pid, config, host);
+    // Before the release: no op of the child, let alone the command, runs outside its limits,
+    // and its cgroup namespace (unshared right after the release) is rooted at this cgroup.
+    cgroup?.attach(pid);
     sys.write(sync.write, RELEASE);
     readStatus(sys, status.read, plan, log, "ready");
     // Held open until now: the child's check_parent op sees a hang-up if we died first.

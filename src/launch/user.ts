@@ -1,19 +1,14 @@
 // Stage 5 (launch): the parent's half of the user namespace — the child waits while we write
 // /proc/PID/{setgroups,uid_map,gid_map}, or have newuidmap/newgidmap write them.
 import type { IdMap, JailConfig } from "../config/model.ts";
+import { mapNeedsHelper } from "../config/schema/ids.ts";
 import { idMapText } from "../plan/user.ts";
 import type { Sys } from "../sys/sys.ts";
 
-/** An unprivileged caller may write a single line mapping its own id; anything else needs
- * the setuid helpers, which check /etc/subuid and /etc/subgid. */
-function needsHelper(map: readonly IdMap[], hostUid: number, ownId: number): boolean {
-  return hostUid !== 0 && !(map.length === 1 && map[0]!.count === 1 && map[0]!.outside === ownId);
-}
-
 export function writeIdMaps(sys: Sys, pid: number, config: JailConfig, host: { uid: number; gid: number }): void {
   if (!config.unshare.has("user")) return;
-  const uidHelper = needsHelper(config.uidMap, host.uid, host.uid);
-  const gidHelper = needsHelper(config.gidMap, host.uid, host.gid);
+  const uidHelper = mapNeedsHelper(config.uidMap, host.uid, host.uid);
+  const gidHelper = mapNeedsHelper(config.gidMap, host.uid, host.gid);
   // Writing our own gid_map unprivileged requires denying setgroups first (user_namespaces(7)),
   // or a jailed process could drop a supplementary group that denies it access.
   if (host.uid !== 0 && !gidHelper) sys.writeProcFile(`/proc/${pid}/setgroups`, "deny");

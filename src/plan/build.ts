@@ -3,7 +3,9 @@
 import type { HostFacts } from "../config/host.ts";
 import { NAMESPACES, type JailConfig, type Namespace } from "../config/model.ts";
 import { CLONE } from "../sys/constants.ts";
-import { planCommand } from "./command.ts";
+import { usesProcessLimits } from "../config/limits-model.ts";
+import { defersCgroupNs, planCgroupNs } from "./cgroup.ts";
+import { planCommand, planFilter } from "./command.ts";
 import { planCaps, planCapSets, planIds } from "./creds.ts";
 import { planFsMounts, planFsPrepare, planHookPhase, planPivot } from "./fs/phases.ts";
 import { planHandshake, planRearm } from "./handshake.ts";
@@ -31,14 +33,20 @@ export interface Phase {
 
 /** Setup in the jail's first process, after its uid maps exist, in the order the kernel
  * allows: mounts while privileged, names, network, then privileges dropped for good. Hooks
- * run at the phase named after them (uWSGI's hook_post_jail, hook_as_root, hook_as_user). */
+ * run at the phase named after them (uWSGI's hook_post_jail, hook_as_root, hook_as_user);
+ * the command's lookup and seccomp filter (command.ts) come after all of them. */
 export const PHASES: readonly Phase[] = [
+  // First: the cgroup namespace waits for the parent's attach (plan/cgroup.ts).
+  { name: "cgroup_ns", plan: planCgroupNs },
   { name: "fs_prepare", plan: planFsPrepare },
   { name: "hook_post_jail", plan: planHookPhase("post_jail") },
   { name: "mounts", plan: planFsMounts },
   { name: "pivot_root", plan: planPivot },
   { name: "uts", plan: planUts },
   { name: "net", plan: planNet },
+  // Before bounding: raising a hard rlimit needs CAP_SYS_RESOURCE, a lower nice CAP_SYS_NICE.
+  // Before hook_as_root: what the as_root and as_user hooks run is held by the limits too.
+  { name: "limits", plan: (c) => (usesProcessLimits(c.limits) ? (require("./limits.ts") as typeof import("./limits.ts")).planLimits(c.limits) : []) },
   { name: "hook_as_root", plan: planHookPhase("as_root") },
   { name: "bounding", plan: planCaps },
   { name: "ids", plan: planIds },
@@ -49,6 +57,11 @@ export const PHASES: readonly Phase[] = [
 
 export function cloneFlags(config: JailConfig): number {
   return NAMESPACES.reduce((flags, ns) => (config.unshare.has(ns) ? flags | CLONE_FLAGS[ns] : flags), 0);
+}
+
+/** clone3's flags: the cgroup namespace may wait for the child's first op (plan/cgroup.ts). */
+function cloneFlagsNow(config: JailConfig): number {
+  return cloneFlags(config) & ~(defersCgroupNs(config) ? CLONE.NEWCGROUP : 0);
 }
 
 export function buildPlan(config: JailConfig, host: HostFacts): Plan {
@@ -62,6 +75,6 @@ export function buildPlan(config: JailConfig, host: HostFacts): Plan {
     ops.push(...planInit(ops.length));
     initStart = ops.length;
   }
-  ops.push(...planCommand(config));
-  return { cloneFlags: config.exec ? 0 : flags, ops, initStart, inplace: config.exec };
+  ops.push(...planCommand(config, planFilter(config, host)));
+  return { cloneFlags: config.exec ? 0 : cloneFlagsNow(config), ops, initStart, inplace: config.exec };
 }

@@ -6,6 +6,7 @@ import { capName } from "../config/capabilities.ts";
 import type { JailConfig } from "../config/model.ts";
 import { PR, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE } from "../sys/constants.ts";
 import type { HostFacts } from "../config/host.ts";
+import { canSetGroups } from "../config/schema/ids.ts";
 import { op, type Op, type OpOrigin } from "./types.ts";
 
 /** Who a process runs as and what it may still do: all the ops below need. A jail derives it
@@ -18,12 +19,13 @@ export interface Creds {
   readonly caps: readonly number[];
   /** Whether setgroups() is allowed where the process runs. */
   readonly setgroups: boolean;
+  /** Supplementary groups besides `gid`, taken where setgroups() is allowed. */
+  readonly groups: readonly number[];
 }
 
 export function credsOf(config: JailConfig, host: HostFacts): Creds {
   // setgroups is denied wherever the gid_map was written from inside or without privilege.
-  const setgroups = !config.unshare.has("user") || (host.uid === 0 && !config.exec);
-  return { uid: config.uid, gid: config.gid, caps: config.caps, setgroups };
+  return { uid: config.uid, gid: config.gid, caps: config.caps, setgroups: canSetGroups(config, host), groups: config.groups };
 }
 
 const CAP = (note: string): OpOrigin => ({ path: "cap", note });
@@ -49,7 +51,10 @@ export function boundingOps(creds: Creds, capLastCap: number): Op[] {
 export function idOps(creds: Creds): Op[] {
   const origin = (path: string, note: string): OpOrigin => ({ path, note });
   const ops: Op[] = [];
-  if (creds.setgroups) ops.push(op("setgroups", [[creds.gid]], origin("gid", `setgroups [${creds.gid}]`)));
+  if (creds.setgroups) {
+    const groups = [creds.gid, ...creds.groups];
+    ops.push(op("setgroups", [groups], origin(creds.groups.length > 0 ? "groups" : "gid", `setgroups [${groups.join(", ")}]`)));
+  }
   ops.push(op("setresgid", [creds.gid, creds.gid, creds.gid], origin("gid", `setresgid ${creds.gid}`)));
   ops.push(op("setresuid", [creds.uid, creds.uid, creds.uid], origin("uid", `setresuid ${creds.uid}`)));
   return ops;

@@ -132,6 +132,7 @@ export function describePlan(plan: Plan): string[] {
     const call = `${op.kind}(${argTexts(op).join(", ")})`;
     const optional = !op.optional ? "" : op.skip > 0 ? ` optional, else skip ${op.skip}` : " optional";
     lines.push(`${String(i).padStart(width)} ${call}${optional}  # [${op.origin.path}] ${op.origin.note}`);
+    for (const line of op.detail ?? []) lines.push(`${" ".repeat(width)}   ${line}`);
   });
   return lines;
 }

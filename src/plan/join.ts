@@ -5,7 +5,7 @@
 // the child takes the jail's root and cwd, its ids, capabilities, limits and seccomp filter,
 // and execs the command. The parent waits with nsjail's pid, forwards signals and exits with
 // the command's status.
-import type { Namespace } from "../config/model.ts";
+import type { JailConfig, Namespace } from "../config/model.ts";
 import { CLONE, PR, SIG } from "../sys/constants.ts";
 import { planCommand } from "./command.ts";
 import { boundingOps, capSetOps, idOps, type Creds } from "./creds.ts";
@@ -41,6 +41,17 @@ export function nsSlot(ns: Namespace): FdSlot {
 
 /** The jail's own restrictions a joined process takes on too: copied ops of these kinds. */
 export const RESTRICTION_KINDS: readonly OpKind[] = ["setrlimit", "setpriority", "sched_setaffinity", "seccomp"];
+
+/** The ops of RESTRICTION_KINDS in a jail's plan, in its order. A filter whose kills go to the
+ * jail's init over a listener (seccomp_listener) is sent as its twin that kills at once: a
+ * joined process has no init of the jail to hand a listener to. */
+export function jailRestrictions(plan: Plan, config: JailConfig, arch: string): Op[] {
+  return plan.ops.flatMap((o) => {
+    if (o.kind !== "seccomp_listener") return RESTRICTION_KINDS.includes(o.kind) ? [o] : [];
+    const { planSeccomp } = require("./seccomp/plan.ts") as typeof import("./seccomp/plan.ts");
+    return planSeccomp(config.seccomp!, arch, false);
+  });
+}
 
 /** Who a joined process becomes, as the jail tells it (wire/setns.ts) or its process shows
  * it (launch/join-pid.ts). */
@@ -101,8 +112,6 @@ function enterOps(spec: JoinSpec): Op[] {
 export function buildJoinPlan(spec: JoinSpec, capLastCap: number): Plan {
   const isSeccomp = (o: Op) => o.kind === "seccomp";
   const chdir = spec.root && typeof spec.cwd === "string" ? spec.cwd : ".";
-  const commandOps = planCommand({ command: spec.command, env: spec.env, chdir, passFds: [] });
-  const execve = commandOps.pop()!;
   const ops = [
     ...enterOps(spec),
     // Limits first: raising one (or the nice level) needs capabilities the next ops drop.
@@ -111,10 +120,8 @@ export function buildJoinPlan(spec: JoinSpec, capLastCap: number): Plan {
     ...idOps(spec.creds),
     ...rearmOps(),
     ...capSetOps(spec.creds),
-    ...commandOps,
-    // Last, right before execve, as in the jail: the filter must not block the setup.
-    ...spec.restrictions.filter(isSeccomp),
-    execve,
+    // The filter last, right before execve, as in the jail: it must not block the setup.
+    ...planCommand({ command: spec.command, env: spec.env, chdir, passFds: [] }, spec.restrictions.filter(isSeccomp)),
   ];
   return { cloneFlags: 0, ops, initStart: null, inplace: true };
 }

@@ -1,7 +1,7 @@
 // Stage 2 (plan): LimitsSpec → the child's rlimit, nice and CPU affinity ops. They must run
 // while the jail's first process still holds its capabilities (raising a hard limit needs
 // CAP_SYS_RESOURCE, lowering the nice level CAP_SYS_NICE), so they come before planCaps.
-import type { LimitsSpec, RlimitName } from "../config/limits.ts";
+import type { LimitsSpec, RlimitName } from "../config/limits-model.ts";
 import { op, type Op } from "./types.ts";
 
 /** RLIMIT_* resource numbers (asm-generic/resource.h, the same on x86_64 and aarch64). */

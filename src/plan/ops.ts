@@ -53,6 +53,9 @@ export const OP_CODES = {
   setns: 50,
   fchdir: 51,
   chroot: 52,
+  // 70-79: limits, seccomp and the exit record
+  seccomp_listener: 70,
+  faccessat: 71,
   // 80-89: the emperor's branch (a jail that leaves the spawner's memory; stdio slots)
   exec_image: 80,
   dup3: 81,
@@ -113,6 +116,8 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   setns: "fi",
   fchdir: "f",
   chroot: "s",
+  seccomp_listener: "bif",
+  faccessat: "ss",
   exec_image: "fi",
   dup3: "fi",
 };
@@ -145,6 +150,8 @@ export const FD_SLOTS = [
   "ns_fs",
   "root",
   "cwd",
+  "listener", // the command's end of a socket to its init, which takes the seccomp filter's
+  // listener over it (set by fork_wait in the init's child only)
   // Filled by the jail's own ops (src/plan/fs/), -1 until then and after their close:
   "at_cwd", // AT_FDCWD, always: the dirfd of an absolute host path or the working directory
   "new_root", // the new root (rootfs bind, empty tmpfs or pivot_root's NEW) until pivot_root
@@ -159,8 +166,7 @@ export type FdSlot = (typeof FD_SLOTS)[number];
 
 /** Limits the C side enforces (its stack holds argv/envp pointer arrays); the config stage
  * refuses a command over the first, so it owns the number. */
-export { MAX_EXEC_STRINGS } from "../config/model.ts";
-export const MAX_GROUPS = 64;
+export { MAX_EXEC_STRINGS, MAX_GROUPS } from "../config/model.ts";
 /** Ops in one plan: the C decoder refuses more (a plan of a few thousand mounts fits). */
 export const MAX_OPS = 65536;
 /** The kernel's BPF_MAXINSNS: a longer seccomp filter is refused. */

@@ -25,6 +25,9 @@ export interface Op {
    * mount that cannot be made (an optional bind whose source is missing). */
   readonly skip: number;
   readonly origin: OpOrigin;
+  /** Lines --dry-run prints under the op, for an argument the op line cannot show (the
+   * seccomp filter's rules). */
+  readonly detail?: readonly string[];
 }
 
 export interface Plan {

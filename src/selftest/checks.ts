@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readHostFacts } from "../config/host.ts";
 import type { Namespace } from "../config/model.ts";
+import { NO_LIMITS } from "../config/limits-model.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { parseCgroupPlaces } from "../launch/cgroup/detect.ts";
 import { createLogger } from "../log.ts";
@@ -22,15 +23,15 @@ function readText(path: string): string | null {
 const UID = process.getuid?.() ?? 0;
 const HOST: HostView = { read: readText, uid: UID };
 
-/** Runs /bin/true in a jail with only `ns` (plus user when not root): the namespaces it got,
- * or what went wrong. */
-async function probeJail(ns: readonly Namespace[]): Promise<{ ok: boolean; detail: string }> {
+/** Runs /bin/true in a jail with only `ns` (plus user when not root) and `keys`: the
+ * namespaces it got, or what went wrong. */
+async function probeJail(ns: readonly Namespace[], keys: Record<string, unknown> = {}): Promise<{ ok: boolean; detail: string }> {
   const { prepareJail, runJail } = await import("../jail.ts");
   const host = readHostFacts();
   const lines: string[] = [];
   const log = createLogger("warn", (l) => void lines.push(l.trim()));
   try {
-    const config = resolveConfig({ file: null, cli: { unshare: [...ns] }, command: ["/bin/true"] }, host);
+    const config = resolveConfig({ file: null, cli: { unshare: [...ns], ...keys }, command: ["/bin/true"] }, host);
     const code = await runJail(prepareJail(config, host), host, log);
     return { ok: code === 0, detail: code === 0 ? [...config.unshare].join(",") || "none" : `exit ${code} ${lines.join("; ")}` };
   } catch (err) {
@@ -138,6 +139,25 @@ async function probeCgroups(): Promise<CheckResult> {
   return UID === 0 ? fail(`not writable: ${list(dirs)}`, NO_WRITABLE_CGROUP) : skip(`not writable by uid ${UID}: ${list(dirs)}`, NO_WRITABLE_CGROUP);
 }
 
+/** A cgroup of the jail's kind, made with a limit and removed, as a jail with [limits] has. */
+async function probeJailCgroup(): Promise<CheckResult> {
+  const { jailCgroups } = await import("../launch/cgroup/index.ts");
+  try {
+    const jail = jailCgroups(createLogger("error")).create({ ...NO_LIMITS, pids: 16 });
+    jail.remove();
+    return ok(`cgroup v${jail.version}: made and removed ${jail.dirs[0]}`);
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err), "[limits] memory, pids and cpu cannot be used by this user here");
+  }
+}
+
+/** With a pid namespace the filter hands its listener to the jail's init: both paths run. */
+async function probeSeccompJail(): Promise<CheckResult> {
+  const r = await probeJail(["pid"], { seccomp: { deny: ["uname"], deny_action: "kill" } });
+  if (r.ok) return ok("a jail ran under a filter that kills, its listener held by the init");
+  return fail(r.detail, "a container's own seccomp filter may forbid seccomp(2), or hold the one listener a process may have");
+}
+
 export const CHECKS: readonly Check[] = [
   {
     name: "jail without namespaces",
@@ -165,6 +185,8 @@ export const CHECKS: readonly Check[] = [
       return mode === undefined ? fail("not available", "the kernel lacks CONFIG_SECCOMP_FILTER") : ok(`available (this process: mode ${mode})`);
     },
   },
+  { name: "jail cgroup", needs: ["cgroups"], probe: probeJailCgroup },
+  { name: "seccomp filter", needs: ["seccomp", "namespace pid"], probe: probeSeccompJail },
   {
     name: "memfd exec",
     probe: async () => {

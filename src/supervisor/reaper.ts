@@ -1,9 +1,9 @@
 // Stage 5 (supervisor): the one reaper of a process — every jail's pid maps to its exit
 // callback, and one SIGCHLD listener serves them all, however many jails run.
-import type { Sys } from "../sys/sys.ts";
+import type { ChildExit, Sys } from "../sys/sys.ts";
 import type { Events } from "./events.ts";
 
-export type OnExit = (waitStatus: number) => void;
+export type OnExit = (exit: ChildExit) => void;
 
 export class Reaper {
   private readonly exits = new Map<number, OnExit>();
@@ -13,7 +13,7 @@ export class Reaper {
     private readonly events: Events,
   ) {}
 
-  /** Calls `onExit` once, with the raw wait status, when `pid` ends — also when it already
+  /** Calls `onExit` once, with its wait status and usage, when `pid` ends — also when it already
    * has, since a SIGCHLD before this call had no one to hear it. */
   watch(pid: number, onExit: OnExit): void {
     if (this.exits.size === 0) this.events.on("SIGCHLD", this.reapAll);
@@ -37,11 +37,11 @@ export class Reaper {
   };
 
   private reap(pid: number): void {
-    const status = this.sys.tryWait(pid);
-    if (status === null) return;
+    const exit = this.sys.tryWait(pid);
+    if (exit === null) return;
     const onExit = this.exits.get(pid);
     this.exits.delete(pid);
     if (this.exits.size === 0) this.events.off("SIGCHLD", this.reapAll);
-    onExit?.(status);
+    onExit?.(exit);
   }
 }

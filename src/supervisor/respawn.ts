@@ -9,16 +9,14 @@ import { FORWARDED_SIGNALS, SIG } from "../sys/constants.ts";
 import type { Sys } from "../sys/sys.ts";
 import type { Events } from "./events.ts";
 import { RestartPolicy } from "./restart.ts";
-import type { Supervisor } from "./supervisor.ts";
 
 export interface RespawnDeps {
   readonly sys: Sys;
   readonly log: Logger;
   readonly events: Events;
-  /** Supervises one start (the jail's own Supervisor, or one with host hooks around it). */
-  readonly supervisor: Pick<Supervisor, "supervise">;
-  /** Starts one jail (throws when its setup fails). */
-  readonly spawn: () => RunningJail;
+  /** Starts one jail, passing on `forwarded` signals, and follows it to its end: nsjail's
+   * exit code; rejects when its setup fails. `onStart` hears of the jail once it runs. */
+  readonly run: (forwarded: readonly number[], onStart: (jail: RunningJail) => void) => Promise<number>;
   readonly now: () => number;
 }
 
@@ -34,14 +32,9 @@ export function stopGracefully(sys: Sys, events: Events, pid: number, timeoutS: 
 const FORWARDED = FORWARDED_SIGNALS.filter((s) => s !== SIG.HUP);
 
 /** One jail's run: its exit code, or 255 (logged) when its setup failed. */
-async function runOnce(deps: RespawnDeps, config: JailConfig, started: (jail: RunningJail | null) => void): Promise<number> {
+async function runOnce(deps: RespawnDeps, started: (jail: RunningJail | null) => void): Promise<number> {
   try {
-    const start = () => {
-      const jail = deps.spawn();
-      started(jail);
-      return jail;
-    };
-    return await deps.supervisor.supervise(config, start, FORWARDED);
+    return await deps.run(FORWARDED, started);
   } catch (err) {
     if (!(err instanceof JailError)) throw err;
     deps.log.error(renderError(err));
@@ -73,7 +66,7 @@ export async function superviseWithRestart(deps: RespawnDeps, config: JailConfig
   for (const [sig, fn] of own) events.on(sig, fn);
   try {
     for (;;) {
-      const code = await runOnce(deps, config, (jail) => (current = jail));
+      const code = await runOnce(deps, (jail) => (current = jail));
       cancelKill();
       if (stopping) return code;
       if (restartNow) {

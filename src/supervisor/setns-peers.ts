@@ -5,7 +5,7 @@ import type { HostFacts } from "../config/host.ts";
 import type { JailConfig } from "../config/model.ts";
 import type { Logger } from "../log.ts";
 import { credsOf } from "../plan/creds.ts";
-import { NS_FILE, RESTRICTION_KINDS } from "../plan/join.ts";
+import { jailRestrictions, NS_FILE } from "../plan/join.ts";
 import type { Plan } from "../plan/types.ts";
 import { hostIdOf } from "../plan/user.ts";
 import type { ProcFds } from "../sys/proc-fds.ts";
@@ -34,7 +34,7 @@ export function joinTerms(config: JailConfig, plan: Plan, host: HostFacts, pid: 
     hostGid: user ? (hostIdOf(config.gidMap, config.gid) ?? OVERFLOW_ID) : config.gid,
     hostGroups: creds.setgroups ? [] : groups,
     env: config.env.map(([k, v]) => `${k}=${v}`),
-    restrictions: plan.ops.filter((o) => RESTRICTION_KINDS.includes(o.kind)),
+    restrictions: jailRestrictions(plan, config, host.arch),
   };
 }
 

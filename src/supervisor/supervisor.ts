@@ -5,7 +5,8 @@ import type { RunningJail } from "../launch/spawn.ts";
 import { readStatus } from "../launch/status-pipe.ts";
 import type { Logger } from "../log.ts";
 import { FORWARDED_SIGNALS, SIG } from "../sys/constants.ts";
-import type { Sys } from "../sys/sys.ts";
+import type { ChildExit, Sys } from "../sys/sys.ts";
+import type { StatusRecord } from "../wire/status.ts";
 import { describeWaitStatus, exitCodeOf, waitFacts } from "../wire/wait-status.ts";
 import type { Events } from "./events.ts";
 import type { Reaper } from "./reaper.ts";
@@ -25,8 +26,40 @@ const SIGNAL_NAMES: Record<number, NodeJS.Signals> = {
   [SIG.USR1]: "SIGUSR1", [SIG.USR2]: "SIGUSR2", [SIG.TERM]: "SIGTERM",
 };
 
-/** Why nsjail ended the jail itself, if it did: the exit code then says so. */
-type Verdict = { readonly kind: "time_limit" } | { readonly kind: "unheard"; readonly signal: number } | null;
+/** Why nsjail ended the jail itself, if it did: the exit code then says so. A time limit
+ * records the last signal it sent: SIGTERM, or SIGKILL once the grace ran out (or was 0). */
+export type Verdict =
+  | { readonly kind: "time_limit"; readonly sent: "SIGTERM" | "SIGKILL" }
+  | { readonly kind: "unheard"; readonly signal: number }
+  | null;
+
+/** How a jail ended, for nsjail's exit code and the exit record (supervisor/exit-record.ts). */
+export interface JailEnd {
+  /** nsjail's exit code. */
+  readonly code: number;
+  /** How the jail's first process (the init, or the command without one) ended. */
+  readonly exit: ChildExit;
+  /** The command's own wait status as the init reported it; null without an init. */
+  readonly commandStatus: number | null;
+  /** The largest resident set of any process the init reaped, in bytes; null without an init
+   * (the first process shared Bun's memory until its exec, so wait4's figure says nothing). */
+  readonly maxRssBytes: number | null;
+  readonly verdict: Verdict;
+  /** Processes the seccomp filter killed, in order: pid in the jail, syscall number. */
+  readonly seccompKills: readonly { readonly pid: number; readonly nr: number }[];
+}
+
+/** What the init reports after it exits: the command's status, usage and seccomp kills. */
+class LateRecords {
+  commandStatus: number | null = null;
+  maxRssBytes: number | null = null;
+  readonly seccompKills: { pid: number; nr: number }[] = [];
+  readonly take = (rec: StatusRecord): void => {
+    if (rec.kind === "exit") this.commandStatus = rec.waitStatus;
+    if (rec.kind === "usage") this.maxRssBytes = rec.maxRssBytes;
+    if (rec.kind === "seccomp") this.seccompKills.push({ pid: rec.pid, nr: rec.nr });
+  };
+}
 
 export class Supervisor {
   constructor(
@@ -38,16 +71,19 @@ export class Supervisor {
     private readonly selfPid: number,
   ) {}
 
-  /** Starts the jail with `start` and resolves with nsjail's exit code once its first process
-   * has ended and its last status records are read; rejects with a setup failure. Signals are
+  /** Starts the jail with `start` and resolves with how it ended once its first process has
+   * ended and its last status records are read; rejects with a setup failure. Signals are
    * heard from before the start: one that arrives while the jail is set up would otherwise
    * end nsjail (Bun's default) instead of reaching the command.
    * `forwarded`: the signals of this process passed on to the jail (none for a vassal). */
-  supervise(config: JailConfig, start: () => RunningJail, forwarded: readonly number[] = FORWARDED_SIGNALS): Promise<number> {
+  supervise(config: JailConfig, start: () => RunningJail, forwarded: readonly number[] = FORWARDED_SIGNALS): Promise<JailEnd> {
     const started = performance.now();
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<JailEnd>((resolve, reject) => {
       let verdict: Verdict = null;
-      const decide = (v: Verdict) => (verdict ??= v);
+      // The first verdict stands; a time limit's SIGKILL only updates its own.
+      const decide = (v: NonNullable<Verdict>) => {
+        if (verdict === null || (verdict.kind === "time_limit" && v.kind === "time_limit")) verdict = v;
+      };
       let jail: RunningJail | null = null;
       const cleanups = this.forwardSignals(() => jail, config, forwarded, decide);
       try {
@@ -61,19 +97,21 @@ export class Supervisor {
       // Logged before the exit is heard: a jail that already ended is reaped inside watch(),
       // and its end line must come second.
       logStart(config, running.pid, this.log);
-      this.reaper.watch(running.pid, (status) => {
+      this.reaper.watch(running.pid, (exit) => {
         for (const cleanup of cleanups) cleanup();
         if (!config.unshare.has("pid")) {
           const left = killDescendants(this.sys, this.selfPid, running.pid);
           if (left > 0) this.log.debug(`killed ${left} process(es) the jail left behind`);
         }
+        const late = new LateRecords();
         try {
           // After the init exits, late records remain: the command child's own setup failure,
-          // and the command's own wait status.
-          const command = readStatus(this.sys, running.statusFd, running.plan, this.log, "eof");
-          const code = exitCodeFor(status, verdict);
-          this.logEnd(running.pid, command ?? status, verdict, performance.now() - started);
-          resolve(code);
+          // its exit and usage, and the processes the seccomp filter killed.
+          readStatus(this.sys, running.statusFd, running.plan, this.log, "eof", late.take);
+          const code = exitCodeFor(exit.status, verdict);
+          this.logEnd(running.pid, late.commandStatus ?? exit.status, verdict, performance.now() - started);
+          const { commandStatus, maxRssBytes, seccompKills } = late;
+          resolve({ code, exit, commandStatus, maxRssBytes, verdict, seccompKills });
         } catch (err) {
           reject(err);
         } finally {
@@ -86,7 +124,7 @@ export class Supervisor {
   /** Passes each forwarded signal on, then SIGCONT so a stopped jail cannot hold it pending.
    * A PID 1 command never receives from outside a signal it does not catch: if it does not,
    * the jail is killed after a grace period. */
-  private forwardSignals(current: () => RunningJail | null, config: JailConfig, forwarded: readonly number[], decide: (v: Verdict) => void): (() => void)[] {
+  private forwardSignals(current: () => RunningJail | null, config: JailConfig, forwarded: readonly number[], decide: (v: NonNullable<Verdict>) => void): (() => void)[] {
     const cleanups: (() => void)[] = [];
     const pid1 = config.asPid1 && config.unshare.has("pid");
     for (const sig of forwarded) {
@@ -112,17 +150,20 @@ export class Supervisor {
 
   /** At the limit SIGTERM (then SIGCONT, so a stopped jail hears it), and SIGKILL once the
    * grace is over, as `timeout -k` does; a grace of 0 kills at once. */
-  private limitTime(jail: RunningJail, config: JailConfig, decide: (v: Verdict) => void): (() => void)[] {
+  private limitTime(jail: RunningJail, config: JailConfig, decide: (v: NonNullable<Verdict>) => void): (() => void)[] {
     if (config.timeLimit === 0) return [];
     const reached = `time limit of ${config.timeLimit} s reached`;
-    const kill = () => this.sys.kill(jail.pid, SIG.KILL);
+    const kill = () => {
+      decide({ kind: "time_limit", sent: "SIGKILL" });
+      this.sys.kill(jail.pid, SIG.KILL);
+    };
     let cancelKill = () => {};
     const term = () => {
-      decide({ kind: "time_limit" });
       if (config.killAfter === 0) {
         this.log.warn(`${reached}: killing the jail (pid ${jail.pid}) with SIGKILL`);
         return kill();
       }
+      decide({ kind: "time_limit", sent: "SIGTERM" });
       this.log.warn(`${reached}: SIGTERM to the jail (pid ${jail.pid}), SIGKILL in ${config.killAfter} s`);
       this.sys.kill(jail.pid, SIG.TERM);
       this.sys.kill(jail.pid, SIG.CONT);
@@ -153,6 +194,7 @@ export function logStart(config: JailConfig, pid: number, log: Logger): void {
   log.info(`jail ${pid} started${where}: ${command}; namespaces ${namespaces.join(",") || "none"}`, { event: "start", pid, command, namespaces });
 }
 
+/** As timeout(1): 124 after the limit, 137 when the jail died of SIGKILL then. */
 function exitCodeFor(status: number, verdict: Verdict): number {
   const killed = (status & 0x7f) === SIG.KILL;
   if (verdict?.kind === "time_limit") return killed ? EXIT_TIME_LIMIT_KILLED : EXIT_TIMED_OUT;

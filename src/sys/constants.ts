@@ -97,6 +97,7 @@ export const SYSCALLS = {
     setns: 308, fchdir: 81, chroot: 161, connect: 42, sendmsg: 46, recvmsg: 47, getsockopt: 55, setsockopt: 54, pidfd_send_signal: 424,
     open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, openat2: 437, mount_setattr: 442,
     symlinkat: 266, fchmodat: 268,
+    socketpair: 53, getrusage: 98, faccessat: 269,
   },
   aarch64: {
     read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
@@ -108,6 +109,7 @@ export const SYSCALLS = {
     setns: 268, fchdir: 50, chroot: 51, connect: 203, sendmsg: 211, recvmsg: 212, getsockopt: 209, setsockopt: 208, pidfd_send_signal: 424,
     open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, openat2: 437, mount_setattr: 442,
     symlinkat: 36, fchmodat: 53,
+    socketpair: 199, getrusage: 165, faccessat: 48,
   },
 } as const;
 
@@ -125,4 +127,8 @@ export const C_CONSTANTS = {
   EXIT_NOT_FOUND, EXIT_CANNOT_EXECUTE,
   EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11, ESRCH: 3, POLLHUP: 0x10, SECCOMP_SET_MODE_FILTER: 1,
   EEXIST: 17, EBADF: 9, WAIT_FAILED: 0x10000,
+  // the seccomp listener the jail's init takes from its command child; the init's usage
+  // record; the command's check before its filter
+  AF_UNIX: 1, SOCK_SEQPACKET: 5, SOL_SOCKET: 1, SCM_RIGHTS: 1, MSG_NOSIGNAL: 0x4000, MSG_CMSG_CLOEXEC: 0x40000000,
+  POLLIN: 1, SECCOMP_IOCTL_NOTIF_RECV: "0xc0502100u", SIGSYS: 31, RUSAGE_CHILDREN: -1, X_OK: 1,
 } as const;

@@ -22,7 +22,7 @@ export interface Native {
   spawn(plan: Uint8Array, fds: readonly number[]): number;
   planCheck(plan: Uint8Array): number;
   /** Address of a typed array, for syscalls that take pointers. */
-  address(buf: Uint8Array | Int32Array | BigUint64Array): number;
+  address(buf: Uint8Array | Int32Array | BigUint64Array | BigInt64Array): number;
 }
 
 /** A raw syscall returning its result or -errno (libc's `syscall` wrapped, or nsj_syscall). */

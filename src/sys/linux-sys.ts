@@ -4,7 +4,7 @@ import { EINTR, EINVAL, errnoName } from "../errno.ts";
 import { encodeBytes } from "./bytes.ts";
 import { C_CONSTANTS, F_ADD_SEALS, F_SETFD, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_NOEXEC_SEAL, O_CLOEXEC, O_NONBLOCK, PR, S_IFDIR, S_IFMT, S_IFREG, SEALS_ALL, STATX, WAITID, WNOHANG } from "./constants.ts";
 import { loadNative, NR, writeAll } from "./ffi.ts";
-import { NOT_REGULAR, type Pipe, type ProcessEntry, type Sys } from "./sys.ts";
+import { NOT_REGULAR, type ChildExit, type Pipe, type ProcessEntry, type Sys } from "./sys.ts";
 
 const native = loadNative();
 
@@ -43,14 +43,21 @@ function readUpTo(fd: number, path: string, maxBytes: number): Uint8Array {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-function wait4(pid: number, flags: number): number | null {
+/** struct rusage: ru_utime and ru_stime as {tv_sec, tv_usec}, then fourteen more longs. */
+const RUSAGE_LONGS = 18;
+const RU = { UTIME_SEC: 0, UTIME_USEC: 1, STIME_SEC: 2, STIME_USEC: 3 } as const;
+
+function wait4(pid: number, flags: number): ChildExit | null {
   const status = new Int32Array(1);
+  const ru = new BigInt64Array(RUSAGE_LONGS);
   for (;;) {
-    const rc = native.syscall(NR.wait4, pid, native.address(status), flags, 0);
+    const rc = native.syscall(NR.wait4, pid, native.address(status), flags, native.address(ru));
     if (rc === -EINTR) continue;
     if (rc === 0) return null;
     check("wait4", rc, String(pid));
-    return status[0]!;
+    const usec = (sec: number, us: number) => Number(ru[sec]!) * 1_000_000 + Number(ru[us]!);
+    const cpuUsec = usec(RU.UTIME_SEC, RU.UTIME_USEC) + usec(RU.STIME_SEC, RU.STIME_USEC);
+    return { status: status[0]!, cpuUsec };
   }
 }
 
@@ -177,7 +184,7 @@ export const linuxSys: Sys = {
     return hex(/^SigCgt:\s*([0-9a-f]+)/m) | hex(/^SigBlk:\s*([0-9a-f]+)/m);
   },
   wait(pid) {
-    return wait4(pid, 0)!;
+    return wait4(pid, 0)!.status;
   },
   peekExited() {
     const info = new Uint8Array(WAITID.SIGINFO_SIZE);

@@ -15,6 +15,14 @@ export interface ProcessEntry {
   readonly zombie: boolean;
 }
 
+/** What wait4 says of a child that ended. */
+export interface ChildExit {
+  /** Raw wait status. */
+  readonly status: number;
+  /** User and system CPU time of the child and every process it waited for, in microseconds. */
+  readonly cpuUsec: number;
+}
+
 export interface Sys {
   pipe(): Pipe;
   /** Reads up to `size` bytes, blocking; an empty result is EOF. */
@@ -53,6 +61,6 @@ export interface Sys {
   wait(pid: number): number;
   /** The pid of some child that has exited, left unreaped (waitid WNOWAIT); null if none. */
   peekExited(): number | null;
-  /** Non-blocking wait for one child: its raw wait status, or null while it runs. */
-  tryWait(pid: number): number | null;
+  /** Non-blocking wait for one child: how it ended, or null while it runs. */
+  tryWait(pid: number): ChildExit | null;
 }

@@ -38,6 +38,12 @@ export function syscallNumbers(arch: SyscallArch): ReadonlyMap<string, number> {
   return table(arch);
 }
 
+/** Number → name on `arch`: the first name the table gives it; null for an unknown number. */
+export function syscallName(arch: SyscallArch, nr: number): string | null {
+  for (const [name, n] of table(arch)) if (n === nr) return name;
+  return null;
+}
+
 /** True when `name` is a syscall on at least one supported architecture. */
 export function isSyscallName(name: string): boolean {
   return SYSCALL_ARCHES.some((arch) => table(arch).has(name));

@@ -35,3 +35,10 @@ export const STATUS_READY = 4;
 /** Sent by the setup image once it runs in an mm of its own (exec_image is complete): from
  * then on the child's /proc files belong to the jail, and the parent may write its maps. */
 export const STATUS_STARTED = 5;
+/** Sent by the jail's init when the seccomp filter stopped a call it kills: op_index holds the
+ * process's pid in the jail's pid namespace, errno the syscall number. */
+export const STATUS_SECCOMP = 6;
+/** Sent by the jail's init right before EXIT: op_index holds the largest resident set, in KiB,
+ * of the command and every process the init reaped (the init's own counts Bun's memory, which
+ * the process that exec'd it shared). */
+export const STATUS_USAGE = 7;

@@ -45,6 +45,7 @@ export function encodeSetnsMessage(m: SetnsMessage): Uint8Array {
           gid: m.terms.creds.gid,
           caps: m.terms.creds.caps,
           setgroups: m.terms.creds.setgroups,
+          groups: m.terms.creds.groups,
           host_uid: m.terms.hostUid,
           host_gid: m.terms.hostGid,
           host_groups: m.terms.hostGroups,
@@ -101,6 +102,8 @@ function decodeTerms(m: Record<string, unknown>): JoinTerms {
       gid: int(m.gid, "gid"),
       caps: list(m.caps, "caps").map((c, i) => int(c, `caps[${i}]`, 63)),
       setgroups: bool(m.setgroups, "setgroups"),
+      // Added after the first version: a server that does not send it sets no groups.
+      groups: m.groups === undefined ? [] : list(m.groups, "groups").map((g, i) => int(g, `groups[${i}]`)),
     },
     hostUid: int(m.host_uid, "host_uid"),
     hostGid: int(m.host_gid, "host_gid"),

@@ -2,13 +2,17 @@
 import { commandExitCode, EXIT_SETUP, SetupError } from "../errors.ts";
 import type { Plan } from "../plan/types.ts";
 import { C_CONSTANTS } from "../sys/constants.ts";
-import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_SIZE, STATUS_STARTED, STATUS_WARNING } from "./format.ts";
+import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_SECCOMP, STATUS_SIZE, STATUS_STARTED, STATUS_USAGE, STATUS_WARNING } from "./format.ts";
 import { describeWaitStatus } from "./wait-status.ts";
 
 export type StatusRecord =
   | { readonly kind: "error" | "warning"; readonly opIndex: number; readonly errno: number }
   | { readonly kind: "exit"; readonly waitStatus: number }
-  | { readonly kind: "ready" | "started" };
+  | { readonly kind: "ready" | "started" }
+  /** The seccomp filter killed process `pid` (in the jail's pid namespace) at syscall `nr`. */
+  | { readonly kind: "seccomp"; readonly pid: number; readonly nr: number }
+  /** The largest resident set of the command or any process the init reaped, in bytes. */
+  | { readonly kind: "usage"; readonly maxRssBytes: number };
 
 export function decodeStatus(bytes: Uint8Array): StatusRecord[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -22,6 +26,8 @@ export function decodeStatus(bytes: Uint8Array): StatusRecord[] {
     else if (kind === STATUS_EXIT) out.push({ kind: "exit", waitStatus: errno });
     else if (kind === STATUS_READY) out.push({ kind: "ready" });
     else if (kind === STATUS_STARTED) out.push({ kind: "started" });
+    else if (kind === STATUS_SECCOMP) out.push({ kind: "seccomp", pid: opIndex, nr: errno });
+    else if (kind === STATUS_USAGE) out.push({ kind: "usage", maxRssBytes: opIndex * 1024 });
   }
   return out;
 }
@@ -32,6 +38,8 @@ export function setupError(plan: Plan, opIndex: number, errno: number): SetupErr
   if (!op) return new SetupError("plan", "plan ended without execve", "plan", errno);
   // Not an errno: a program the plan ran (exec_wait) failed with this wait status.
   const program = errno >= C_CONSTANTS.WAIT_FAILED ? describeWaitStatus(errno - C_CONSTANTS.WAIT_FAILED) : undefined;
-  // Only the command's execve has that op kind; its failure exits as env(1) would.
-  return new SetupError(op.kind, op.origin.note, op.origin.path, errno, program, op.kind === "execve" ? commandExitCode(errno) : EXIT_SETUP);
+  // Only the command's execve, and its lookup before a seccomp filter (faccessat), have
+  // these op kinds; their failure exits as env(1) would.
+  const isCommand = op.kind === "execve" || op.kind === "faccessat";
+  return new SetupError(op.kind, op.origin.note, op.origin.path, errno, program, isCommand ? commandExitCode(errno) : EXIT_SETUP);
 }

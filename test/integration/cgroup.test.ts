@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NO_LIMITS, type LimitsSpec } from "../../src/config/limits.ts";
+import { NO_LIMITS, type LimitsSpec } from "../../src/config/limits-model.ts";
 import { CgroupManager, type JailCgroup } from "../../src/launch/cgroup/manager.ts";
 import { nodeCgroupEnv } from "../../src/launch/cgroup/node-env.ts";
 import { host, requireHost } from "../support/host.ts";

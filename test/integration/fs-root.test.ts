@@ -62,13 +62,17 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       expect(r.stdout).toContain("\nnull-ok\n1\n");
     });
 
-    test("uid and gid names resolve in the rootfs's /etc/passwd and /etc/group", () => {
+    test("uid, gid and groups names resolve in the rootfs's /etc/passwd and /etc/group", () => {
       // uwsgi exists only in the rootfs, not on the host.
       const r = nsjail(as, ["run", "--rootfs", root.dir, "--uid", "uwsgi", "--gid", "uwsgi", "--chdir", "/home/uwsgi", ...sh('echo "$(id -un) $(id -u) $(id -g) $(pwd)"')]);
       expect(r.stdout).toBe("uwsgi 1000 1000 /home/uwsgi\n");
       const bad = nsjail(as, ["run", "--rootfs", root.dir, "--uid", "nosuchuser", "--", "/bin/true"]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toBe(`nsjail: --uid: no user named 'nosuchuser' in '${root.dir}/etc/passwd'\n`.replace(/'([^']{38})[^']+'/g, "'$1...'"));
+      // Supplementary groups by name too; setgroups needs root here (or newgidmap's range).
+      if (as !== "root") return;
+      const groups = nsjail(as, ["run", "--rootfs", root.dir, "--gid", "0", "--gid-map", "0:65534:1", "--gid-map", "1000:1000:1", "--groups", "uwsgi", ...sh("id -Gn")]);
+      expect(groups.stdout).toBe("root uwsgi\n");
     });
 
     test("host mounts below the rootfs are gone unless kept; kept ones stay at their place", () => {

@@ -31,6 +31,15 @@ describe.skipIf(!(host.binary && host.rootless && hasHelpers))("id ranges throug
     expect(lines).toEqual(["0 65534 1", "1 300000 1000", "0 65534 1", "1 300000 1000", "0"]);
   });
 
+  test("with a range from newgidmap, setgroups is allowed: the configured groups are set", () => {
+    const maps = ["--uid-map", "0:65534:1", "--uid-map", "1:300000:1000", "--gid-map", "0:65534:1", "--gid-map", "1:300000:1000"];
+    const r = sh("nobody", "grep -E '^Groups' /proc/self/status; cat /proc/self/setgroups", [...maps, "--uid", "0", "--gid", "0", "--groups", "27", "--groups", "100"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("Groups:\t0 27 100 \nallow\n");
+    // Without groups, only the gid: nothing of the caller's is left over.
+    expect(sh("nobody", "grep -E '^Groups' /proc/self/status", [...maps, "--uid", "0", "--gid", "0"]).stdout).toBe("Groups:\t0 \n");
+  });
+
   test("a range the caller was not granted fails in the helper with its own words", () => {
     const r = sh("nobody", "true", ["--uid-map", "0:65534:1", "--uid-map", "1:500000:10", "--uid", "0"]);
     expect(r.code).toBe(255);

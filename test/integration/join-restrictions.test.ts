@@ -1,89 +1,75 @@
-// nsjail join takes on the restrictions a jail's supervisor sends with its namespaces: a
-// seccomp filter and an rlimit, as root and rootless. The jail is real; its terms come from
-// the server's own joinTerms() with the ops a [seccomp] table and rlimits would add to its
-// plan, served from this test process with the server's sendmsg, so the client's half is
-// checked from inside before run's own seccomp planner exists.
+// nsjail join takes on the restrictions a jail's supervisor sends with its namespaces, as root
+// and rootless: a real `nsjail run -c` of a config with [seccomp] and [limits] serves its
+// setns socket, and a shell joined through it meets the jail's seccomp denial and rlimit from
+// inside. A filter whose kills go to the jail's init over a listener reaches the joiner as its
+// twin that kills with the kernel's own action.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readHostFacts } from "../../src/config/host.ts";
-import { resolveConfig } from "../../src/config/resolve.ts";
-import { buildPlan } from "../../src/plan/build.ts";
-import { compileFilter } from "../../src/plan/seccomp/compile.ts";
-import { op } from "../../src/plan/types.ts";
-import { joinTerms, openJailFds } from "../../src/supervisor/setns-peers.ts";
+import type { Subprocess } from "bun";
 import { syscallArchOf } from "../../src/sys/syscall-names.ts";
-import { encodeSetnsMessage } from "../../src/wire/setns.ts";
 import { host, requireHost } from "../support/host.ts";
-import { type As, binaryFor, dropTo, removeNobodyCopy } from "../support/jail.ts";
-import { pidsRunning, uniqueSleep, waitFor } from "../support/procs.ts";
+import { type As, binaryFor, dropTo, nsjail, removeNobodyCopy } from "../support/jail.ts";
+import { uniqueSleep, waitFor } from "../support/procs.ts";
 
-const arch = syscallArchOf(process.arch);
 const hasSeccomp = /^Seccomp:\s/m.test(readFileSync("/proc/self/status", "utf8"));
-const ok = host.binary && host.root && arch !== null && hasSeccomp;
-requireHost(ok, "root, a built ./nsjail and seccomp on x86_64 or aarch64");
+const ok = host.binary && syscallArchOf(process.arch) !== null && hasSeccomp;
+requireHost(ok, "a built ./nsjail and seccomp on x86_64 or aarch64");
+requireHost(host.root, "root (CI runs the suite as root)");
 requireHost(host.rootless, "unprivileged user namespaces and setpriv");
 
-const RLIMIT_NOFILE = 7;
-
 let dir = "";
+const jails: Subprocess[] = [];
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "nsjail-join-r-"));
-  chmodSync(dir, 0o755);
+  chmodSync(dir, 0o1777); // uid 65534's jails put their sockets here too
 });
-afterAll(() => {
+afterAll(async () => {
+  for (const j of jails) j.kill("SIGTERM");
+  await Promise.all(jails.map((j) => j.exited));
   rmSync(dir, { recursive: true, force: true });
   removeNobodyCopy();
 });
 
+let count = 0;
+
+/** `nsjail run -c FILE` of a config with `tables` (TOML) serving a setns socket, in the
+ * background until the socket exists; returns the socket's path. */
+async function startJail(as: As, tables: string): Promise<string> {
+  const socket = join(dir, `${as}-${count}.sock`);
+  const file = join(dir, `${as}-${count++}.toml`);
+  const command = JSON.stringify(uniqueSleep());
+  writeFileSync(file, `command = ${command}\nsetns_socket = "${socket}"\n${tables}`);
+  chmodSync(file, 0o644);
+  const jail = Bun.spawn([...dropTo(as), binaryFor(as), "run", "-c", file], { stdout: "ignore", stderr: "pipe", cwd: "/" });
+  jails.push(jail);
+  await waitFor("the jail's setns socket", () => existsSync(socket) || jail.exitCode !== null);
+  if (!existsSync(socket)) throw new Error(`the jail ended first: ${await new Response(jail.stderr).text()}`);
+  return socket;
+}
+
+const LIMITS = "[limits]\nrlimit_nofile = 64\n";
+
 for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
-  describe.skipIf(!ok || (as === "nobody" && !host.rootless))(`restrictions sent to a join as ${as}`, () => {
-    test("the joined process runs under the jail's seccomp filter and rlimits", async () => {
-      const { procFds } = await import("../../src/sys/proc-fds.ts");
-      const { unixSockets } = await import("../../src/sys/unix-socket.ts");
-      const sleep = uniqueSleep();
-      const jail = Bun.spawn([...dropTo(as), binaryFor(as), "run", "--", ...sleep], { stdout: "ignore", stderr: "ignore" });
-      const socket = join(dir, `${as}.sock`);
-      let fds: number[] = [];
-      let message: Uint8Array = new Uint8Array(0);
-      const server = Bun.listen({
-        unix: socket,
-        socket: {
-          open(s) {
-            unixSockets.sendWithFds((s as unknown as { fd: number }).fd, message, fds);
-            s.terminate();
-          },
-          data() {},
-        },
-      });
-      chmodSync(socket, 0o777); // a test server: whoever the client runs as may connect
-      try {
-        await waitFor("the jail's command", () => pidsRunning(sleep.join(" ")).length === 1);
-        const [pid] = pidsRunning(sleep.join(" "));
-        const facts = { ...readHostFacts(), uid: as === "root" ? 0 : 65534, gid: as === "root" ? 0 : 65534 };
-        const config = resolveConfig({ file: null, cli: { setns_socket: socket }, command: sleep }, facts);
-        const plan = buildPlan(config, facts);
-        const filter = compileFilter({ defaultAction: "allow", allow: [], deny: ["uname"], denyAction: "errno", errno: 1, nestedUserns: true }, arch!);
-        const restrictions = [
-          op("setrlimit", [RLIMIT_NOFILE, 64, 64], { path: "limits.rlimit_nofile", note: "rlimit nofile 64" }),
-          op("seccomp", [filter, 0], { path: "seccomp", note: "install the seccomp filter" }),
-        ];
-        const terms = joinTerms(config, { ...plan, ops: [...plan.ops, ...restrictions] }, facts, pid!, []);
-        fds = openJailFds(procFds, pid!, terms);
-        message = encodeSetnsMessage({ terms });
-        // Served by root: the client trusts the terms whoever it runs as.
-        const client = Bun.spawn([...dropTo(as), binaryFor(as), "join", socket, "--", "/bin/sh", "-c", "uname; echo uname=$?; ulimit -n; grep ^Seccomp: /proc/self/status"], { stdout: "pipe", stderr: "pipe" });
-        const [out, err, code] = await Promise.all([new Response(client.stdout).text(), new Response(client.stderr).text(), client.exited]);
-        expect(err).toMatch(/uname: cannot get system name: Operation not permitted\n$/);
-        expect(out.split("\n").map((l) => l.replace(/\s+/g, " "))).toEqual(["uname=1", "64", "Seccomp: 2", ""]);
-        expect(code).toBe(0);
-      } finally {
-        server.stop(true);
-        for (const fd of fds) procFds.close(fd);
-        jail.kill("SIGTERM");
-        await jail.exited;
-      }
+  describe.skipIf(!ok || (as === "root" ? !host.root : !host.rootless))(`restrictions sent to a join as ${as}`, () => {
+    test("a joined shell gets the jail's seccomp denial (errno) and its rlimit", async () => {
+      const socket = await startJail(as, `${LIMITS}[seccomp]\ndeny = ["uname"]\ndeny_action = "errno"\nerrno = "EPERM"\n`);
+      const script = "uname; echo uname=$?; ulimit -n; grep ^Seccomp: /proc/self/status";
+      const r = nsjail(as, ["join", socket, "--", "/bin/sh", "-c", script]);
+      expect(r.stderr).toMatch(/uname: cannot get system name: Operation not permitted\n$/);
+      expect(r.stdout.split("\n").map((l) => l.replace(/\s+/g, " "))).toEqual(["uname=1", "64", "Seccomp: 2", ""]);
+      expect(r.code).toBe(0);
+    });
+
+    test("a filter that kills: the joined process dies of SIGSYS at the denied call", async () => {
+      // The jail has an init (a pid namespace), so its own command's kills go over a listener.
+      const socket = await startJail(as, `${LIMITS}[seccomp]\ndeny = ["uname"]\ndeny_action = "kill"\n`);
+      const r = nsjail(as, ["join", socket, "--", "/bin/sh", "-c", "uname; echo status=$?; ulimit -n"]);
+      expect(r.stdout).toBe("status=159\n64\n");
+      expect(r.code).toBe(0);
+      // The command itself, killed at the call: nsjail join exits as the kernel's kill reads.
+      expect(nsjail(as, ["join", socket, "--", "uname"]).code).toBe(159);
     });
   });
 }

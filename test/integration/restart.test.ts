@@ -30,6 +30,22 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       );
     });
 
+    test("each jail started writes its own exit record, with its own pid and rlimit", () => {
+      const dir = mkdtempSync(join(tmpdir(), "nsjail-restart-"));
+      try {
+        chmodSync(dir, 0o777);
+        const file = join(dir, "records.jsonl");
+        const script = "[ \"$(ulimit -n)\" = 32 ] || exit 9; exit 3";
+        const r = nsjail(as, ["run", "--restart", "on-failure", "--restart-delay", "10", "--restart-max-failures", "2", "--status-file", file, "--rlimit-nofile", "32", "--", "/bin/sh", "-c", script]);
+        expect(r.code).toBe(3);
+        const records = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        expect(records.map((x) => [x.reason, x.exit_code, x.nsjail_exit])).toEqual([["exited", 3, 3], ["exited", 3, 3]]);
+        expect(records[0].pid).not.toBe(records[1].pid);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     test("always respawns a clean exit at once; a clean exit under on-failure ends it", () => {
       const dir = mkdtempSync(join(tmpdir(), "nsjail-restart-"));
       try {

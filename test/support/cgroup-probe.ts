@@ -1,6 +1,6 @@
 // Run as a separate process (rootless tests run it as uid 65534): create a jail cgroup with
 // the real manager and remove it. Exit 0 on success; else the error on stderr, exit 255.
-import { NO_LIMITS } from "../../src/config/limits.ts";
+import { NO_LIMITS } from "../../src/config/limits-model.ts";
 import { CgroupManager } from "../../src/launch/cgroup/manager.ts";
 import { nodeCgroupEnv } from "../../src/launch/cgroup/node-env.ts";
 

@@ -23,10 +23,12 @@ export class TestEmperor {
   readonly proc: ReturnType<typeof Bun.spawn>;
   private readonly root: string;
 
+  /** `enter`: shell text run before the emperor is exec'd (e.g. to join a test's cgroup). */
   constructor(
     readonly as: As,
     files: Readonly<Record<string, string>> = {},
     readonly extraArgs: readonly string[] = [],
+    enter = "",
   ) {
     this.root = mkdtempSync(join(tmpdir(), "nsjail-emperor-"));
     chmodSync(this.root, 0o777); // uid 65534 makes its control socket's directory here
@@ -34,7 +36,9 @@ export class TestEmperor {
     require("node:fs").mkdirSync(this.dir, { mode: 0o755 });
     this.control = join(this.root, "ctl", "emperor.sock");
     for (const [name, text] of Object.entries(files)) this.write(name, text);
-    this.proc = Bun.spawn([...dropTo(as), binaryFor(as), "emperor", this.dir, "--control", this.control, "--log-format", "json", ...extraArgs], {
+    const argv = [...dropTo(as), binaryFor(as), "emperor", this.dir, "--control", this.control, "--log-format", "json", ...extraArgs];
+    const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+    this.proc = Bun.spawn(enter === "" ? argv : ["/bin/sh", "-c", `${enter}exec ${quoted}`], {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",

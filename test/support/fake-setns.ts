@@ -11,7 +11,7 @@ export const TERMS: JoinTerms = {
   root: true,
   cwd: "/srv",
   userns: true,
-  creds: { uid: 0, gid: 0, caps: [10], setgroups: false },
+  creds: { uid: 0, gid: 0, caps: [10], setgroups: false, groups: [] },
   hostUid: 1000,
   hostGid: 1000,
   hostGroups: [1000, 27],

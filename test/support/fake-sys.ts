@@ -1,5 +1,5 @@
 // A recording Sys: every call lands in `calls`; reads and waits are scripted.
-import type { Pipe, ProcessEntry, Sys } from "../../src/sys/sys.ts";
+import type { ChildExit, Pipe, ProcessEntry, Sys } from "../../src/sys/sys.ts";
 
 export class FakeSys implements Sys {
   readonly calls: unknown[][] = [];
@@ -79,9 +79,9 @@ export class FakeSys implements Sys {
     this.calls.push(["wait", pid]);
     return this.exitStatus ?? 0;
   }
-  tryWait(pid: number): number | null {
+  tryWait(pid: number): ChildExit | null {
     this.calls.push(["tryWait", pid]);
-    return this.exitStatus;
+    return this.exitStatus === null ? null : { status: this.exitStatus, cpuUsec: 1500 };
   }
 }
 

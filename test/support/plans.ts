@@ -13,6 +13,7 @@ export function fixedHost(uid: number): HostFacts {
     gid: uid,
     env: { TERM: "xterm", LANG: "C.UTF-8" },
     capLastCap: 40,
+    arch: "x64",
     lookupUser: (n) => (n === "nobody" ? 65534 : null),
     lookupGroup: (n) => (n === "nogroup" ? 65534 : null),
     paths: fakePaths(),

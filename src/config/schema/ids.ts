@@ -1,62 +1,19 @@
 // Stage 1 (config): who the command is — uid and gid inside the jail, and the user namespace's
 // maps to host ids: their keys, readers, defaults and rules.
 import type { ConfigIssue } from "../../errors.ts";
-import { describe, expectArray, expectCString, expectInt, type Report } from "../expect.ts";
+import { describe, expectArray, expectInt, type Report } from "../expect.ts";
+import { MAX_ID, readId, resolveId } from "./id-names.ts";
 import type { HostFacts } from "../host.ts";
-import type { IdMap, JailConfig } from "../model.ts";
+import { MAX_GROUPS, type IdMap, type JailConfig } from "../model.ts";
 import { didYouMean } from "../suggest.ts";
 import { defineKey, needsNamespace, type Reader, type Rule, type ValuesOf } from "./key.ts";
 
-/** (uid_t)-1 is "no id" to the kernel, so the largest usable id is one below it. */
-const MAX_ID = 0xffff_fffe;
 /** Linux ≥ 4.15 accepts this many lines in uid_map/gid_map. */
 const MAX_MAP_LINES = 340;
 const MAP_FIELDS = ["inside", "outside", "count"] as const;
 const SIDES = ["inside", "outside"] as const;
 /** The overflow id ("nobody"/"nogroup"): root's jail runs as it on the host unless asked otherwise. */
 const UNPRIVILEGED_ID = 65534;
-
-/** An id, or a name still to look up: in the rootfs when the jail has one (idDefaults). */
-type IdValue = number | { readonly name: string };
-
-const readId: Reader<IdValue> = (v, path, { report }) => {
-  if (typeof v !== "string") return expectInt(v, path, report, 0, MAX_ID);
-  // Digits are an id even when quoted, so `--uid 1000` and `uid = "1000"` both work.
-  if (/^\d+$/.test(v)) return expectInt(Number(v), path, report, 0, MAX_ID);
-  // A NUL would end the name early in the C library's lookup.
-  if (expectCString(v, path, report) === undefined) return undefined;
-  if (v !== "") return { name: v };
-  report(path, "the name is empty");
-  return undefined;
-};
-
-/**
- * A name's id: in `root`/etc/passwd or /etc/group when the jail has a rootfs (the command
- * runs with that root's users, as uWSGI resolves --uid after pivot_root), else through the
- * host's name service. An unknown name is reported; the caller's own id stands in for it.
- */
-function resolveId(kind: "user" | "group", v: IdValue | undefined, own: number, root: string | null, host: HostFacts, report: Report): number {
-  if (v === undefined) return own;
-  if (typeof v === "number") return v;
-  const table = kind === "user" ? "passwd" : "group";
-  const id = root !== null ? host.paths.idIn(root, table, v.name) : kind === "user" ? host.lookupUser(v.name) : host.lookupGroup(v.name);
-  if (id !== null) return id;
-  const file = `${root}/etc/${table}`;
-  const where = root === null ? "on this host" : `in ${describe(file)}${host.paths.kind(file) === null ? ", which does not exist" : ""}`;
-  report(kind === "user" ? "uid" : "gid", `no ${kind} named ${describe(v.name)} ${where}`);
-  return own;
-}
-
-/** A host user or group (setns_allow's peers): looked up in the host's name service now. */
-export function idReader(kind: "user" | "group"): Reader<number> {
-  return (v, path, ctx) => {
-    const id = readId(v, path, ctx);
-    if (id === undefined || typeof id === "number") return id;
-    const found = kind === "user" ? ctx.host.lookupUser(id.name) : ctx.host.lookupGroup(id.name);
-    if (found === null) ctx.report(path, `no ${kind} named ${describe(id.name)} on this host`);
-    return found ?? undefined;
-  };
-}
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
@@ -157,6 +114,18 @@ export const ID_KEYS = [
     },
     readIdMaps,
   ),
+  defineKey(
+    {
+      key: "groups",
+      flag: "--groups",
+      kind: "id[]",
+      repeatable: true,
+      placeholder: "GROUP",
+      defaultDoc: "none: only `gid`",
+      doc: `Supplementary groups of the command inside the jail (at most ${MAX_GROUPS - 1}), numbers or names looked up as \`gid\`'s are; each must be mapped by gid_map. setgroups needs root, or a gid_map that newgidmap writes (a range from /etc/subgid).`,
+    },
+    (v, path, ctx) => expectArray(v, path, ctx.report, (item, p) => readId(item, p, ctx)),
+  ),
 ] as const;
 
 type IdFields = Partial<ValuesOf<typeof ID_KEYS>>;
@@ -173,19 +142,40 @@ function defaultOutside(inside: number, own: number, host: HostFacts): number {
   return inside === 0 ? UNPRIVILEGED_ID : inside;
 }
 
-/** `root`: the rootfs whose users name the ids, or null for the host's. */
+/** `root`: the rootfs whose users and groups name the ids, or null for the host's. */
 export function idDefaults(
   f: IdFields,
   host: HostFacts,
   unshare: ReadonlySet<string>,
   root: string | null,
   report: Report,
-): Pick<JailConfig, "uid" | "gid" | "uidMap" | "gidMap"> {
-  const uid = resolveId("user", f.uid, host.uid, root, host, report);
-  const gid = resolveId("group", f.gid, host.gid, root, host, report);
+): Pick<JailConfig, "uid" | "gid" | "uidMap" | "gidMap" | "groups"> {
+  const uid = resolveId("user", f.uid, host.uid, root, host, (m) => report("uid", m));
+  const gid = resolveId("group", f.gid, host.gid, root, host, (m) => report("gid", m));
   const userNs = unshare.has("user");
   const one = (inside: number, own: number): IdMap[] => (userNs ? [{ inside, outside: defaultOutside(inside, own, host), count: 1 }] : []);
-  return { uid, gid, uidMap: f.uid_map ?? one(uid, host.uid), gidMap: f.gid_map ?? one(gid, host.gid) };
+  const named = (f.groups ?? []).map((g, i) => resolveId("group", g, gid, root, host, (m) => report(`groups[${i}]`, m)));
+  const groups = [...new Set(named)].filter((g) => g !== gid);
+  return { uid, gid, uidMap: f.uid_map ?? one(uid, host.uid), gidMap: f.gid_map ?? one(gid, host.gid), groups };
+}
+
+/** Unprivileged, nsjail may write only a single line mapping the caller's own id; anything
+ * else goes through the setuid newuidmap/newgidmap, which check /etc/subuid and /etc/subgid. */
+export function mapNeedsHelper(map: readonly IdMap[], hostUid: number, ownId: number): boolean {
+  return hostUid !== 0 && !(map.length === 1 && map[0]!.count === 1 && map[0]!.outside === ownId);
+}
+
+/**
+ * Whether the jail's first process may call setgroups. In a user namespace the kernel denies
+ * it once /proc/PID/setgroups says "deny", which whoever writes its own gid_map without
+ * CAP_SETGID must write first (nsjail rootless, or the jail itself in exec mode). Root has the
+ * capability, and newgidmap keeps setgroups allowed when it maps a range from /etc/subgid,
+ * which every map it is needed for holds.
+ */
+export function canSetGroups(config: JailConfig, host: HostFacts): boolean {
+  if (!config.unshare.has("user")) return true;
+  if (config.exec) return false;
+  return host.uid === 0 || mapNeedsHelper(config.gidMap, host.uid, host.gid);
 }
 
 /**
@@ -276,10 +266,27 @@ function execMapsOneId(config: JailConfig, host: HostFacts): ConfigIssue[] {
   );
 }
 
+/** Supplementary groups need setgroups, an id the map covers, and room in the trampoline. */
+function groupsFit(config: JailConfig, host: HostFacts): ConfigIssue[] {
+  if (config.groups.length === 0) return [];
+  if (config.groups.length > MAX_GROUPS - 1) return [{ path: "groups", message: `at most ${MAX_GROUPS - 1} groups besides gid, got ${config.groups.length}` }];
+  if (!canSetGroups(config, host)) {
+    const why = config.exec
+      ? "exec mode writes its own gid_map, which needs setgroups denied"
+      : "a gid_map nsjail writes itself needs setgroups denied; map a range from /etc/subgid with gid_map (newgidmap allows setgroups)";
+    return [{ path: "groups", message: `needs setgroups, which this jail cannot call: ${why}` }];
+  }
+  if (!config.unshare.has("user")) return [];
+  const covers = (id: number) => config.gidMap.some((m) => id >= m.inside && id < m.inside + m.count);
+  const unmapped = config.groups.filter((g) => !covers(g));
+  return unmapped.length === 0 ? [] : [{ path: "groups", message: `gid ${unmapped.join(", ")} not mapped by gid_map` }];
+}
+
 export const ID_RULES: readonly Rule[] = [
   { name: "idMapsNeedUser", uses: ["uid_map", "gid_map", "unshare"], check: idMapsNeedUser },
   { name: "noOverlap", uses: ["uid_map", "gid_map"], check: noOverlap },
   { name: "mapLineLimit", uses: ["uid_map", "gid_map"], check: mapLineLimit },
   { name: "mapsCoverIds", uses: ["uid", "gid", "uid_map", "gid_map", "unshare"], check: mapsCoverIds },
   { name: "execMapsOneId", uses: ["exec", "uid_map", "gid_map"], check: execMapsOneId },
+  { name: "groupsFit", uses: ["groups", "gid", "gid_map", "unshare", "exec"], check: groupsFit },
 ];

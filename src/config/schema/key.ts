@@ -8,7 +8,7 @@ import type { JailConfig } from "../model.ts";
 
 /**
  * How a value is written. TOML and CLI share the kind; the CLI spelling is always a string that
- * cli/flag-table.ts turns into the TOML shape (see flagsToRaw).
+ * cli/flags-to-raw.ts turns into the TOML shape (flagsToRaw).
  */
 export type ValueKind =
   | "argv" // array of strings; CLI: the words after `--`
@@ -26,7 +26,14 @@ export type ValueKind =
   | "keep_mount[]" // "SRC[:DST]" strings or {src, dst} tables
   | "pivot_root" // "NEW OLD" or {new, old}
   | "mount[]" // [[mount]] tables; CLI: the flags of `forms`, in command-line order
-  | "hook[]"; // "action:args" strings or one-action tables
+  | "hook[]" // "action:args" strings or one-action tables
+  | "id[]" // user/group names or numbers
+  | "table" // a TOML table whose keys are documented in KeySpec.fields
+  | "size" // bytes, or a string with K/M/G/T; CLI: the string as given
+  | "number" // integer or fraction
+  | "rlimit" // N, "SOFT:HARD" or "inf"
+  | "cpu_list" // "0-3,6" or an array of CPU numbers
+  | "errno"; // an errno name or number
 
 /** How each kind reads in docs and type errors. */
 export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
@@ -46,6 +53,13 @@ export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
   pivot_root: '"NEW OLD" string or {new, old} table',
   "mount[]": "array of tables (`[[mount]]`, see docs/mounts.md)",
   "hook[]": 'array of "action:args" strings or tables (see docs/hooks.md)',
+  "id[]": "array of strings or integers",
+  table: "table",
+  size: 'integer (bytes) or string with K, M, G or T (e.g. "64M"), or "max"',
+  number: "number",
+  rlimit: 'integer, "SOFT:HARD" or "inf"',
+  cpu_list: 'string such as "0-3,6", or array of integers',
+  errno: 'errno name (e.g. "EPERM") or integer',
 };
 
 export interface ReadContext {
@@ -76,6 +90,11 @@ export interface KeySpec {
   /** Flags that each add one entry to this key, in command-line order across all of them
    * (`--bind`, `--tmpfs`… for `mount`); their values come after the file's entries. */
   readonly forms?: readonly FlagForm[];
+  /**
+   * The keys of a `table` key, for docs/config.md and for flags that set one key of the table
+   * each (`--memory` sets `limits.memory`); their `key` is the name inside the table.
+   */
+  readonly fields?: readonly KeySpec[];
 }
 
 export interface FlagForm {
@@ -101,6 +120,14 @@ export interface Key<K extends string, T> extends KeySpec {
 /** A key whose name and value type TypeScript keeps, so index.ts can derive `Fields`. */
 export function defineKey<K extends string, T>(spec: KeySpec & { readonly key: K }, read: Reader<T>): Key<K, T> {
   return { ...spec, read };
+}
+
+/** A table key (`[limits]`): no flag of its own, one per field. */
+export function defineTable<K extends string, T>(
+  spec: Pick<KeySpec, "defaultDoc" | "doc"> & { readonly key: K; readonly fields: readonly KeySpec[] },
+  read: Reader<T>,
+): Key<K, T> {
+  return defineKey({ ...spec, flag: null, kind: "table", repeatable: false, placeholder: "" }, read);
 }
 
 /** `{ key: typed value }` for a list of keys: what the readers of one concern produce. */

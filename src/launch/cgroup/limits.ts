@@ -1,6 +1,6 @@
 // Stage 5 (launch): [limits] → the controllers a jail needs and the files that set them,
 // for either hierarchy; and the usage record read back when the jail ends.
-import type { LimitsSpec } from "../../config/limits.ts";
+import type { LimitsSpec } from "../../config/limits-model.ts";
 
 /** One value for one cgroup file; `key` names the config key in error messages. */
 export interface LimitWrite {

@@ -1,7 +1,7 @@
 // Stage 5 (launch): one cgroup per jail — pick the hierarchy, sweep what killed runs left,
 // create `<our cgroup>/<prefix>.<our pid>.<n>` with the jail's limits; attach a process to
 // it, read back what the kernel counted, remove it.
-import type { CgroupVersion, LimitsSpec } from "../../config/limits.ts";
+import type { CgroupVersion, LimitsSpec } from "../../config/limits-model.ts";
 import { findCgroupPlaces, type CgroupPlaces } from "./detect.ts";
 import { CgroupError, cgroupFailure } from "./errors.ts";
 import { ERRNO, errnoOf, type CgroupEnv } from "./fs.ts";

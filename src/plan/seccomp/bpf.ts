@@ -36,9 +36,17 @@ const SECCOMP_RET = {
   KILL_PROCESS: 0x80000000,
   TRAP: 0x00030000,
   ERRNO: 0x00050000,
+  USER_NOTIF: 0x7fc00000,
   LOG: 0x7ffc0000,
   ALLOW: 0x7fff0000,
 } as const;
+
+/**
+ * How a `kill` action kills. "signal": SECCOMP_RET_KILL_PROCESS, and the parent sees only
+ * SIGSYS. "listener": SECCOMP_RET_USER_NOTIF, so the call waits for the jail's init, which
+ * holds the filter's listener, reads the syscall number, kills the process and reports both.
+ */
+export type KillVia = "signal" | "listener";
 
 /** AUDIT_ARCH_* (linux/audit.h): the ELF machine with the 64-bit and little-endian bits. */
 export const AUDIT_ARCH: Record<SyscallArch, number> = { x86_64: 0xc000003e, aarch64: 0xc00000b7 };
@@ -63,7 +71,7 @@ export function blocks(a: FilterAction): boolean {
   return a.kind !== "allow" && a.kind !== "log";
 }
 
-function retValue(a: FilterAction): number {
+function retValue(a: FilterAction, killVia: KillVia): number {
   switch (a.kind) {
     case "allow":
       return SECCOMP_RET.ALLOW;
@@ -72,7 +80,7 @@ function retValue(a: FilterAction): number {
     case "trap":
       return SECCOMP_RET.TRAP;
     case "kill":
-      return SECCOMP_RET.KILL_PROCESS;
+      return killVia === "listener" ? SECCOMP_RET.USER_NOTIF : SECCOMP_RET.KILL_PROCESS;
     case "errno":
       return (SECCOMP_RET.ERRNO | (a.errno & 0xffff)) >>> 0;
   }
@@ -80,7 +88,7 @@ function retValue(a: FilterAction): number {
 
 export const stmt = (code: number, k: number): Insn => ({ code, jt: 0, jf: 0, k: k >>> 0 });
 export const jump = (code: number, k: number, jt: number, jf: number): Insn => ({ code, jt, jf, k: k >>> 0 });
-export const ret = (a: FilterAction): Insn => stmt(BPF.RET_K, retValue(a));
+export const ret = (a: FilterAction, killVia: KillVia = "signal"): Insn => stmt(BPF.RET_K, retValue(a, killVia));
 
 export function encodeProgram(insns: readonly Insn[]): Uint8Array {
   const out = new Uint8Array(insns.length * INSN_SIZE);

@@ -2,7 +2,7 @@
 // resolved rules the program is compiled from.
 import type { SeccompPolicy } from "../../config/seccomp.ts";
 import { errnoSymbol, type SyscallArch } from "../../sys/syscall-names.ts";
-import { INSN_SIZE, X32_SYSCALL_BIT, type FilterAction } from "./bpf.ts";
+import { INSN_SIZE, X32_SYSCALL_BIT, type FilterAction, type KillVia } from "./bpf.ts";
 import { buildFilter } from "./compile.ts";
 import { resolveRules, type RuleSource, type SyscallRule } from "./rules.ts";
 
@@ -23,10 +23,11 @@ function outcome(rule: SyscallRule): string {
   return `${actionText(rule.newUserAction)} with CLONE_NEWUSER, else ${actionText(rule.action)}`;
 }
 
-export function describeFilter(policy: SeccompPolicy, arch: SyscallArch): string[] {
+export function describeFilter(policy: SeccompPolicy, arch: SyscallArch, killVia: KillVia = "signal"): string[] {
   const filter = resolveRules(policy, arch);
-  const insns = buildFilter(filter).length / INSN_SIZE;
+  const insns = buildFilter(filter, killVia).length / INSN_SIZE;
   const lines = [`seccomp filter for ${arch}: ${insns} instructions, installed right before execve`];
+  if (killVia === "listener") lines.push("  a call it kills waits for the jail's init, which kills the process and reports the syscall");
   lines.push(`  arch is not ${arch} → kill`);
   if (arch === "x86_64") lines.push(`  x32 syscall (nr ≥ 0x${X32_SYSCALL_BIT.toString(16)}) → kill`);
   // One line per (source, outcome): rules that read the same are listed together.

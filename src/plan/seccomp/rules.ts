@@ -73,3 +73,8 @@ function nestedUsernsRule(rule: SyscallRule, nestedUserns: boolean): SyscallRule
   if (FLAG_CALLS.includes(rule.name)) return { ...rule, newUserAction: { kind: "errno", errno: EPERM } };
   return rule;
 }
+
+/** What the filter does with syscall number `nr` (with no CLONE_NEWUSER in its flags). */
+export function actionFor(filter: ResolvedFilter, nr: number): FilterAction {
+  return filter.rules.find((r) => r.nr === nr)?.action ?? filter.defaultAction;
+}

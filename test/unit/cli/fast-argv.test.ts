@@ -132,24 +132,47 @@ describe("attributeFor matches commander's Option.attributeName()", () => {
   for (const flag of flags) test(flag, () => expect(attributeFor(flag)).toBe(new Option(flag).attributeName()));
 });
 
+/** Files and packages `nsjail run` loads before it looks at the config: every static import
+ * chain from src/main.ts (type-only imports are erased by the transpiler; require() and
+ * import() are loaded only when their code runs). */
+async function startPath(): Promise<{ files: Set<string>; packages: Set<string> }> {
+  const transpiler = new Bun.Transpiler({ loader: "ts" });
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const walk = async (file: string): Promise<void> => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const imp of transpiler.scanImports(await Bun.file(file).text())) {
+      if (imp.kind !== "import-statement") continue;
+      if (imp.path.startsWith(".")) await walk(resolve(file, "..", imp.path));
+      else packages.add(imp.path);
+    }
+  };
+  await walk(resolve(import.meta.dir, "../../../src/main.ts"));
+  return { files, packages };
+}
+
+const SRC = resolve(import.meta.dir, "../../../src");
+
 describe("the fast path does not load commander", () => {
-  // Follows static imports only (type-only imports are erased by the transpiler), from main.ts.
   test("no static import chain from src/main.ts reaches commander", async () => {
-    const transpiler = new Bun.Transpiler({ loader: "ts" });
-    const seen = new Set<string>();
-    const bare = new Set<string>();
-    const walk = async (file: string): Promise<void> => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const imp of transpiler.scanImports(await Bun.file(file).text())) {
-        if (imp.kind !== "import-statement") continue;
-        if (imp.path.startsWith(".")) await walk(resolve(file, "..", imp.path));
-        else bare.add(imp.path);
-      }
-    };
-    await walk(resolve(import.meta.dir, "../../../src/main.ts"));
-    expect(seen.has(resolve(import.meta.dir, "../../../src/cli/fast-argv.ts"))).toBe(true);
-    expect([...bare].filter((p) => p.startsWith("commander"))).toEqual([]);
+    const { files, packages } = await startPath();
+    expect(files.has(`${SRC}/cli/fast-argv.ts`)).toBe(true);
+    expect([...packages].filter((p) => p.startsWith("commander"))).toEqual([]);
+  });
+});
+
+describe("a jail without [limits], [seccomp] or an exit record loads none of their code", () => {
+  const LAZY = [
+    "config/limits.ts", "config/limit-values.ts", "config/seccomp.ts", "config/seccomp-groups.ts",
+    "sys/syscall-names.ts", "sys/syscall-table.gen.ts", "plan/limits.ts", "plan/seccomp/",
+    "launch/cgroup/", "supervisor/exit-record.ts", "supervisor/record-sink.ts",
+  ];
+  test("no static import chain from src/main.ts reaches them", async () => {
+    const { files } = await startPath();
+    expect([...files].map((f) => f.slice(SRC.length + 1)).filter((f) => LAZY.some((l) => f.startsWith(l)))).toEqual([]);
+    // The keys themselves are on the path: their schema files and the light model.
+    expect(files.has(`${SRC}/config/schema/limits.ts`) && files.has(`${SRC}/config/limits-model.ts`)).toBe(true);
   });
 });
 

@@ -15,6 +15,7 @@ export function fakeHost(over: Partial<HostFacts> = {}): HostFacts {
     gid: 1000,
     env: { TERM: "xterm-256color", HOME: "/home/alice", TZ: "UTC" },
     capLastCap: 40,
+    arch: "x64",
     lookupUser: (n) => USERS[n] ?? null,
     lookupGroup: (n) => GROUPS[n] ?? null,
     paths: fakePaths(),

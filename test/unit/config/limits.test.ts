@@ -1,7 +1,8 @@
 // Stage 1 (config): the [limits] table — every value syntax, and the exact issues of bad ones.
 import { describe, expect, test } from "bun:test";
 import TOML from "@iarna/toml";
-import { NO_LIMITS, readLimits, usesCgroup, type LimitsSpec } from "../../../src/config/limits.ts";
+import { readLimits } from "../../../src/config/limits.ts";
+import { NO_LIMITS, usesCgroup, type LimitsSpec } from "../../../src/config/limits-model.ts";
 
 type Issue = [string, string];
 

@@ -1,7 +1,7 @@
 // Stage 5 (launch): the cgroup manager on a fake host shaped like this project's CI machine —
 // cgroup v1 controllers (cpu and cpuacct co-mounted here) and an empty v2 hierarchy.
 import { describe, expect, test } from "bun:test";
-import { NO_LIMITS, type LimitsSpec } from "../../../src/config/limits.ts";
+import { NO_LIMITS, type LimitsSpec } from "../../../src/config/limits-model.ts";
 import { CgroupError } from "../../../src/launch/cgroup/errors.ts";
 import { CgroupManager } from "../../../src/launch/cgroup/manager.ts";
 import { FakeCgroupFs, fakeEnv, procFiles } from "../../support/fake-cgroup.ts";

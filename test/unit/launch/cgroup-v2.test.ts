@@ -1,7 +1,7 @@
 // Stage 5 (launch): the cgroup manager on a fake cgroup v2 tree — delegation, subtree_control,
 // the no-internal-processes rule, limits, usage, cleanup and the stale sweep.
 import { describe, expect, test } from "bun:test";
-import { NO_LIMITS, type LimitsSpec } from "../../../src/config/limits.ts";
+import { NO_LIMITS, type LimitsSpec } from "../../../src/config/limits-model.ts";
 import { CgroupError } from "../../../src/launch/cgroup/errors.ts";
 import { CgroupManager } from "../../../src/launch/cgroup/manager.ts";
 import { FakeCgroupFs, fakeEnv, procFiles } from "../../support/fake-cgroup.ts";

@@ -1,6 +1,6 @@
 // Stage 2 (plan): [limits] → setrlimit, setpriority and sched_setaffinity ops, op by op.
 import { describe, expect, test } from "bun:test";
-import { NO_LIMITS, type LimitsSpec } from "../../../src/config/limits.ts";
+import { NO_LIMITS, type LimitsSpec } from "../../../src/config/limits-model.ts";
 import { encodePlan } from "../../../src/wire/encode.ts";
 import { planLimits } from "../../../src/plan/limits.ts";
 import type { Op } from "../../../src/plan/types.ts";

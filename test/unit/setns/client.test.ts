@@ -91,7 +91,7 @@ describe("offerFromSocket", () => {
 
 const offer = (over: Partial<Offer> = {}): Offer => ({
   source: "test", confined: false, namespaces: new Map([["user", 40], ["fs", 41], ["net", 42]]), root: 49, cwd: "/srv",
-  userns: true, creds: { uid: 0, gid: 0, caps: [1], setgroups: false }, hostUid: 1000, hostGid: 1000, hostGroups: [27],
+  userns: true, creds: { uid: 0, gid: 0, caps: [1], setgroups: false, groups: [] }, hostUid: 1000, hostGid: 1000, hostGroups: [27],
   env: ["PATH=/bin"], restrictions: TERMS.restrictions, ...over,
 });
 
@@ -123,8 +123,10 @@ describe("planJoin", () => {
       "18 setsid()  # [security] new session (setsid)",
       '19 chdir("/srv")  # [chdir] chdir /srv',
       "20 close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)  # [pass_fd] close fds ≥ 3 on exec",
-      "21 seccomp(<8 bytes>, 0)  # [seccomp] install the filter",
-      '22 execve("/bin/sh", ["/bin/sh"], ["PATH=/bin", "TERM=xterm-256color"], NULL)  # [command] execve /bin/sh',
+      // A failed execve is reported with write(2), which the filter may block: looked up first.
+      '21 faccessat("/bin/sh", NULL)  # [command] execve /bin/sh',
+      "22 seccomp(<8 bytes>, 0)  # [seccomp] install the filter",
+      '23 execve("/bin/sh", ["/bin/sh"], ["PATH=/bin", "TERM=xterm-256color"], NULL)  # [command] execve /bin/sh',
     ]);
     expect(launch.plan.ops.filter((o) => o.kind === "prctl" && o.args[0] === 24).map((o) => o.args[1])).toEqual([0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40]);
     expect(launch.plan.inplace).toBe(true);
@@ -197,7 +199,7 @@ describe("offerFromPid", () => {
     const o = offerFromPid(5, proc, jailProc(STATUS), userHost);
     expect(o.source).toBe("process 7");
     expect([...o.namespaces.keys()]).toEqual(["fs", "ipc", "pid", "uts", "net", "user"]);
-    expect(o.creds).toEqual({ uid: 0, gid: 0, caps: [10], setgroups: false });
+    expect(o.creds).toEqual({ uid: 0, gid: 0, caps: [10], setgroups: false, groups: [] });
     expect(o).toMatchObject({ userns: true, hostUid: 65534, hostGid: 65534, hostGroups: [65534], env: ["PATH=/bin", "HOME=/"] });
     expect(o.restrictions.map((r) => r.args)).toEqual([[7, 1024n, 2048n]]);
     // Both pidfds are closed, every fd of the offer is open.

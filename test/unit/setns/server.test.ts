@@ -110,7 +110,7 @@ describe("joinTerms", () => {
     const terms = joinTerms(config, { ...plan, ops: [...plan.ops, filter] }, userHost, 99, [1000, 27]);
     expect(terms).toEqual({
       pid: 99, namespaces: ["fs", "ipc", "pid", "uts", "net", "user", "cgroup"], root: true, cwd: "/tmp", userns: true,
-      creds: { uid: 0, gid: 0, caps: [], setgroups: false }, hostUid: 1000, hostGid: 1000, hostGroups: [1000, 27],
+      creds: { uid: 0, gid: 0, caps: [], setgroups: false, groups: [] }, hostUid: 1000, hostGid: 1000, hostGroups: [1000, 27],
       env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=xterm-256color", "LANG=C.UTF-8", "A=1"],
       restrictions: [filter],
     });
@@ -121,5 +121,20 @@ describe("joinTerms", () => {
     const terms = joinTerms(config, buildPlan(config, rootHost), rootHost, 1, [0]);
     expect(terms).toMatchObject({ namespaces: ["uts", "net"], root: false, userns: false, hostUid: 5, hostGid: 6, hostGroups: [] });
     expect(terms.creds.setgroups).toBe(true);
+  });
+
+  test("the jail's own [limits] and [seccomp]: its rlimit, supplementary groups, and a filter that kills at once", () => {
+    const text = `${CMD}setns_socket = "/s"\nunshare = ["fs", "pid", "uts"]\ngroups = [27]\n[limits]\nrlimit_nofile = 64\n[seccomp]\ndeny = ["uname"]\ndeny_action = "kill"`;
+    const config = configOf(text, rootHost);
+    const plan = buildPlan(config, rootHost);
+    // The jail's own command hands its kills to the init over a listener ...
+    expect(plan.ops.map((o) => o.kind)).toContain("seccomp_listener");
+    const terms = joinTerms(config, plan, rootHost, 1, [0]);
+    expect(terms.creds).toMatchObject({ setgroups: true, groups: [27] });
+    // ... a joined process has no such init: its twin filter kills with the kernel's own action.
+    expect(terms.restrictions.map((o) => [o.kind, o.origin.path])).toEqual([["setrlimit", "limits.rlimit_nofile"], ["seccomp", "seccomp"]]);
+    const listener = plan.ops.find((o) => o.kind === "seccomp_listener")!;
+    expect(terms.restrictions[1]!.args[1]).toBe(0);
+    expect(terms.restrictions[1]!.args[0]).not.toEqual(listener.args[0]);
   });
 });

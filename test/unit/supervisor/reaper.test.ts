@@ -3,6 +3,7 @@
 import { expect, test } from "bun:test";
 import type { Events } from "../../../src/supervisor/events.ts";
 import { Reaper } from "../../../src/supervisor/reaper.ts";
+import type { ChildExit } from "../../../src/sys/sys.ts";
 import { FakeSys } from "../../support/fake-sys.ts";
 
 class Kids extends FakeSys {
@@ -10,12 +11,12 @@ class Kids extends FakeSys {
   override peekExited(): number | null {
     return this.zombies[0] ?? null;
   }
-  override tryWait(pid: number): number | null {
+  override tryWait(pid: number): ChildExit | null {
     this.calls.push(["tryWait", pid]);
     const i = this.zombies.indexOf(pid);
     if (i < 0) return null;
     this.zombies.splice(i, 1);
-    return pid << 8;
+    return { status: pid << 8, cpuUsec: pid };
   }
 }
 
@@ -25,7 +26,7 @@ function setup() {
   const events: Events = { on: (_s, h) => (onChld = h), off: () => {}, setTimer: () => () => {} };
   const reaper = new Reaper(sys, events);
   const exits: [number, number][] = [];
-  for (const pid of [10, 11, 12, 13]) reaper.watch(pid, (st) => exits.push([pid, st >> 8]));
+  for (const pid of [10, 11, 12, 13]) reaper.watch(pid, (exit) => exits.push([pid, exit.status >> 8]));
   sys.calls.length = 0;
   return { sys, exits, chld: () => onChld() };
 }

@@ -61,6 +61,30 @@ test("rootless launch: maps written once the setup image runs, then released", (
   expect(at("setDumpable", false)).toBeLessThan(at("spawn"));
 });
 
+test("the jail's cgroup takes the child after its maps and before the release", () => {
+  const sys = new FakeSys();
+  sys.reads = [statusRecord(0, 0, STATUS_STARTED), statusRecord(0, 0, STATUS_READY)];
+  const cfg = config({ limits: { pids: 10 } });
+  const { plan, bytes } = prepareJail(cfg, host);
+  spawnJail(sys, plan, bytes, cfg, host, { image: 6, plan: 7 }, quiet, { attach: (pid) => void sys.calls.push(["attach", pid]) });
+  const names = sys.calls.map((c) => c[0]);
+  expect(names.indexOf("attach")).toBeGreaterThan(names.lastIndexOf("writeProcFile"));
+  expect(names.indexOf("attach")).toBeLessThan(names.indexOf("write"));
+  expect(sys.calls).toContainEqual(["attach", 4242]);
+});
+
+test("a failed attach kills and reaps the child", () => {
+  const sys = new FakeSys();
+  const cfg = config({ limits: { pids: 10 } });
+  const { plan, bytes } = prepareJail(cfg, host);
+  sys.reads = [statusRecord(0, 0, STATUS_STARTED)];
+  const attach = () => {
+    throw new Error("cgroup v1: attach pid 4242: EACCES");
+  };
+  expect(() => spawnJail(sys, plan, bytes, cfg, host, { image: 6, plan: 7 }, quiet, { attach })).toThrow("attach pid 4242");
+  expect(sys.calls.filter((c) => ["kill", "wait", "write"].includes(c[0] as string))).toEqual([["kill", 4242, 9], ["wait", 4242]]);
+});
+
 test("ranges go through newuidmap and keep setgroups allowed", () => {
   const sys = new FakeSys();
   sys.reads = [statusRecord(0, 0, STATUS_STARTED), statusRecord(0, 0, STATUS_READY)];
@@ -92,7 +116,7 @@ test("signals are forwarded and the exit code is the command's", async () => {
   events.fire("SIGUSR1");
   sys.exitStatus = 3 << 8;
   events.fire("SIGCHLD");
-  expect(await done).toBe(3);
+  expect((await done).code).toBe(3);
   expect(sys.calls.filter((c) => c[0] === "kill")).toEqual([["kill", 4242, 15], ["kill", 4242, 18], ["kill", 4242, 10], ["kill", 4242, 18]]);
   expect(events.handlers.size).toBe(0);
 });
@@ -109,7 +133,9 @@ test("the time limit sends SIGTERM; a jail that ends within the grace exits 124,
   expect(events.timers).toHaveLength(2); // the SIGKILL, 3 s later
   sys.exitStatus = 143 << 8; // the init exits with its command's 128+SIGTERM
   events.fire("SIGCHLD");
-  expect(await done).toBe(EXIT_TIMED_OUT);
+  const end = await done;
+  expect(end.code).toBe(EXIT_TIMED_OUT);
+  expect(end.verdict).toEqual({ kind: "time_limit", sent: "SIGTERM" });
   expect(EXIT_TIMED_OUT).toBe(124);
   expect(lines[1]).toBe("nsjail: warn: time limit of 2 s reached: SIGTERM to the jail (pid 4242), SIGKILL in 3 s\n");
   expect(lines[2]).toMatch(/^nsjail: jail 4242 ended: exited with 143 after \d+\.\d{3} s \(time limit\)\n$/);
@@ -124,7 +150,9 @@ test("a jail that outlives the grace gets SIGKILL and nsjail exits 137", async (
   expect(sys.calls.filter((c) => c[0] === "kill").map((c) => c[2])).toEqual([15, 18, 9]);
   sys.exitStatus = 9;
   events.fire("SIGCHLD");
-  expect(await done).toBe(EXIT_TIME_LIMIT_KILLED);
+  const end = await done;
+  expect(end.code).toBe(EXIT_TIME_LIMIT_KILLED);
+  expect(end.verdict).toEqual({ kind: "time_limit", sent: "SIGKILL" });
   expect(EXIT_TIME_LIMIT_KILLED).toBe(137);
 });
 
@@ -137,7 +165,7 @@ test("kill_after = 0 kills at the limit with SIGKILL", async () => {
   expect(sys.calls.filter((c) => c[0] === "kill").map((c) => c[2])).toEqual([9]);
   sys.exitStatus = 9;
   events.fire("SIGCHLD");
-  expect(await done).toBe(137);
+  expect(await done).toMatchObject({ code: 137, verdict: { kind: "time_limit", sent: "SIGKILL" } });
 });
 
 test("the end line names the command's own status, as the init reported it", async () => {
@@ -149,7 +177,7 @@ test("the end line names the command's own status, as the init reported it", asy
   const done = new Supervisor(sys, log, new Reaper(sys, events), events, 100).supervise(config(), () => jailOf());
   sys.exitStatus = 143 << 8;
   events.fire("SIGCHLD");
-  expect(await done).toBe(143);
+  expect((await done).code).toBe(143);
   expect(lines).toHaveLength(2);
   expect(lines[0]).toBe("nsjail: jail 4242 started: /bin/true; namespaces fs,ipc,pid,uts,net,user,cgroup\n");
   expect(lines[1]).toMatch(/^nsjail: jail 4242 ended: killed by SIGTERM after \d+\.\d{3} s\n$/);
@@ -160,7 +188,7 @@ test("a jail that has already ended when it is watched still logs its start firs
   const events = new ManualEvents();
   const lines: string[] = [];
   sys.exitStatus = 0; // reaped inside watch(), before any SIGCHLD
-  const code = await new Supervisor(sys, createLogger("info", (l) => void lines.push(l)), new Reaper(sys, events), events, 100).supervise(config(), () => jailOf());
+  const { code } = await new Supervisor(sys, createLogger("info", (l) => void lines.push(l)), new Reaper(sys, events), events, 100).supervise(config(), () => jailOf());
   expect(code).toBe(0);
   expect(lines.map((l) => l.split(":")[1]!.trim().split(" ").slice(0, 3).join(" "))).toEqual(["jail 4242 started", "jail 4242 ended"]);
 });
@@ -183,7 +211,7 @@ test("each forwarded signal is followed by SIGCONT, so a stopped jail cannot hol
   events.fire("SIGINT");
   sys.exitStatus = 2;
   events.fire("SIGCHLD");
-  expect(await done).toBe(130);
+  expect((await done).code).toBe(130);
   expect(sys.calls.filter((c) => c[0] === "kill")).toEqual([["kill", 4242, 2], ["kill", 4242, 18]]);
 });
 
@@ -200,7 +228,7 @@ test("a PID 1 command that does not catch a forwarded signal is killed after a g
   expect(sys.calls).toContainEqual(["kill", 4242, 9]);
   sys.exitStatus = 9;
   events.fire("SIGCHLD");
-  expect(await done).toBe(143);
+  expect((await done).code).toBe(143);
 });
 
 test("without a pid namespace the jail's leftovers are killed and reaped at its end", async () => {
@@ -214,7 +242,7 @@ test("without a pid namespace the jail's leftovers are killed and reaped at its 
   ];
   sys.exitStatus = 0;
   const done = supervisorOf(sys, events).supervise(cfg, () => ({ pid: 4242, statusFd: 9, plan: prepareJail(cfg, host).plan }));
-  expect(await done).toBe(0);
+  expect((await done).code).toBe(0);
   expect(sys.calls.filter((c) => c[0] === "kill" || c[0] === "wait")).toEqual([
     ["kill", 4300, 9], ["kill", 4301, 9], ["wait", 4300], ["wait", 4301],
   ]);
@@ -231,7 +259,7 @@ test("a signal heard while the jail is set up reaches it once it runs", async ()
   events.fire("SIGTERM");
   sys.exitStatus = 15;
   events.fire("SIGCHLD");
-  expect(await done).toBe(143);
+  expect((await done).code).toBe(143);
   expect(sys.calls).toContainEqual(["kill", 4242, 15]);
 });
 

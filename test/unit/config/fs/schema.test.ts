@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { flagsToRaw } from "../../../../src/cli/flag-table.ts";
+import { flagsToRaw } from "../../../../src/cli/flags-to-raw.ts";
 import { addConfigFlags } from "../../../../src/cli/flags.ts";
 import { resolveConfig } from "../../../../src/config/resolve.ts";
 import { NO_FS } from "../../../../src/config/schema/fs.ts";
@@ -37,6 +37,14 @@ describe("the fs keys through validateConfig", () => {
     expect(configOf(`${CMD}uid = "alice"`).uid).toBe(1000);
     expect(issuesOf(`${CMD}rootfs = "/ns/001"\nuid = "alice"`)).toEqual([{ path: "uid", message: "no user named 'alice' in '/ns/001/etc/passwd'", line: 3 }]);
     expect(configOf(`${CMD}rootfs = "/ns/001"\nuid = 7`).uid).toBe(7);
+  });
+
+  test("supplementary group names resolve in the rootfs as gid does", () => {
+    const toml = `${CMD}rootfs = "/ns/001"\ngid = 0\ngid_map = ["0:100000:65536"]\ngroups = ["uwsgi", "nogroup", 7]`;
+    expect(configOf(toml, rootHost).groups).toEqual([1000, 65534, 7]);
+    expect(issuesOf(`${CMD}rootfs = "/ns/001"\ngid = 0\ngid_map = ["0:100000:65536"]\ngroups = [7, "users"]`, rootHost)).toEqual([
+      { path: "groups[1]", message: "no group named 'users' in '/ns/001/etc/group'", line: 5 },
+    ]);
   });
 
   test("an unknown name does not cascade into the map rules", () => {
