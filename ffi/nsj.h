@@ -1,5 +1,5 @@
 /* Shared by every file in ffi/: raw syscalls, the plan's C view, and the functions the files
- * call across. Calls go one way: init.c and spawn.c → ops.c → reaper.c → plan.c.
+ * call across. Calls go one way: init.c and spawn.c → ops.c → fs.c, reaper.c → plan.c.
  * No system headers: see spawn.c for why. */
 #pragma once
 #include "nsj_wire.h"
@@ -50,7 +50,7 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
 #define SYS(n, ...) SYS_(NSJ_SYS_##n, __VA_ARGS__, 0, 0, 0, 0, 0, 0)
 
 struct nsj_header { u32 magic; u16 version, record_size; u32 op_count, strtab_off, strtab_len, messages; u64 clone_flags; u32 errnames, reserved; };
-struct nsj_record { u16 code, flags; u32 reserved; u64 arg[NSJ_RECORD_ARGS]; };
+struct nsj_record { u16 code, flags; u32 skip; u64 arg[NSJ_RECORD_ARGS]; };
 struct nsj_status { u32 op_index; i32 err; u32 kind; };
 struct nsj_plan { const struct nsj_header *h; const struct nsj_record *ops; const char *strtab; };
 /* A plan and the fd numbers its slots stand for in this process (-1: none). pid_env is
@@ -66,7 +66,17 @@ static inline const u64 *A(const struct nsj_plan *p, u64 ref) { return (const u6
 /* plan.c */
 long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p);
 void say(const char *s);
+char *ltoa(long v, char *buf);
 void report(const struct nsj_jail *j, u32 index, long err, u32 kind);
+/* fs.c */
+long op_open_tree(struct nsj_jail *j, const u64 *a);
+long op_openat2(struct nsj_jail *j, const u64 *a);
+long op_fsopen(struct nsj_jail *j, const u64 *a);
+long op_fsmount(struct nsj_jail *j, const u64 *a);
+long op_mount_setattr(struct nsj_jail *j, const u64 *a);
+long op_mkdirat(struct nsj_jail *j, const u64 *a);
+long op_write(struct nsj_jail *j, const u64 *a);
+long op_copy_fd(struct nsj_jail *j, const u64 *a);
 /* reaper.c */
 void reset_signals(void);
 long op_fork_wait(struct nsj_jail *j, u32 index);

@@ -152,18 +152,6 @@ static long op_sched_setaffinity(const u64 *words) {
   return SYS(SCHED_SETAFFINITY, 0, sizeof mask, mask);
 }
 
-/* Decimal text of v into buf (at least 21 bytes); returns buf. */
-static char *ltoa(long v, char *buf) {
-  char tmp[20];
-  int n = 0, at = 0;
-  unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
-  do tmp[n++] = '0' + u % 10; while (u /= 10);
-  if (v < 0) buf[at++] = '-';
-  while (n) buf[at++] = tmp[--n];
-  buf[at] = 0;
-  return buf;
-}
-
 /* "NAME=<our pid>" into the jail's pid_env, for execve to append: the pid the command will
  * have, seen from its own pid namespace (LISTEN_PID must name it, see sd_listen_fds(3)). */
 static long op_getpid(struct nsj_jail *j, const char *name) {
@@ -205,7 +193,9 @@ static long op_bind_unix(const char *name, long to) {
  * slot) lose close-on-exec; every other fd closes at the exec. */
 static long exec_image(const struct nsj_jail *j, long image, u64 start, const char *role, u32 keep) {
   char text[1 + NSJ_FD_SLOTS][24];
-  const char *argv[3 + NSJ_FD_SLOTS] = { role, ltoa(start, text[0]) };
+  const char *argv[3 + NSJ_FD_SLOTS]; /* no initializer: a partial one becomes a memset call */
+  argv[0] = role;
+  argv[1] = ltoa(start, text[0]);
   for (int i = 0; i < NSJ_FD_SLOTS; i++) argv[2 + i] = ltoa(j->fd[i], text[1 + i]);
   argv[2 + NSJ_FD_SLOTS] = 0;
   const char *envp[1] = { 0 };
@@ -234,6 +224,31 @@ static long op_exec_image(const struct nsj_jail *j, long image, u64 start) {
 /* A slot with no fd (-1) leaves `target` as it is. */
 static long op_dup3(long fd, u64 target) {
   return fd < 0 ? 0 : SYS(DUP3, fd, target, 0);
+}
+
+/* fork, then execve in the child exactly as op_execve does (PATH search included), and wait.
+ * A child that cannot exec exits 127 (not found) or 126, as a shell would. Anything but a
+ * zero exit fails the op: its errno field is WAIT_FAILED plus the wait status. */
+static long op_exec_wait(const struct nsj_jail *j, const u64 *a) {
+  long pid = SYS(CLONE, NSJ_SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0) return pid;
+  if (pid == 0) {
+    long rc = op_execve(j, a);
+    SYS(EXIT_GROUP, rc == -NSJ_ENOENT || rc == -NSJ_ENOTDIR ? NSJ_EXIT_NOT_FOUND : NSJ_EXIT_CANNOT_EXECUTE);
+  }
+  int status = 0;
+  long rc;
+  do rc = SYS(WAIT4, pid, &status, 0, 0); while (rc == -NSJ_EINTR);
+  if (rc < 0) return rc;
+  return status == 0 ? 0 : -(NSJ_WAIT_FAILED + (status & 0xffff));
+}
+
+/* Closing an empty slot is nothing; a closed slot is empty again. */
+static long op_close(struct nsj_jail *j, u64 slot) {
+  long fd = j->fd[slot];
+  if (fd < 0) return 0;
+  j->fd[slot] = -1;
+  return SYS(CLOSE, fd);
 }
 
 /* The fd a slot argument stands for in this process. */
@@ -265,7 +280,7 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_IF_UP: return op_if_up(S(p, a[0]));
   case NSJ_OP_EXEC_INIT: return op_exec_init(j, F(0), a[1]);
   case NSJ_OP_EXECVE: return op_execve(j, a);
-  case NSJ_OP_CLOSE: return SYS(CLOSE, F(0));
+  case NSJ_OP_CLOSE: return op_close(j, a[0]);
   case NSJ_OP_FORK_WAIT: return op_fork_wait(j, index);
   case NSJ_OP_CHECK_PARENT: return op_check_parent(F(0));
   case NSJ_OP_SECCOMP: return op_seccomp(A(p, a[0]), a[1]);
@@ -274,6 +289,19 @@ static long op_run(struct nsj_jail *j, const struct nsj_record *r, u32 index) {
   case NSJ_OP_IOCTL: return SYS(IOCTL, F(0), a[1], a[2]);
   case NSJ_OP_GETPID: return op_getpid(j, S(p, a[0]));
   case NSJ_OP_BIND_UNIX: return op_bind_unix(S(p, a[0]), F(1));
+  case NSJ_OP_OPEN_TREE: return op_open_tree(j, a);
+  case NSJ_OP_MOVE_MOUNT: return SYS(MOVE_MOUNT, F(0), S(p, a[1]), F(2), S(p, a[3]), a[4]);
+  case NSJ_OP_OPENAT2: return op_openat2(j, a);
+  case NSJ_OP_FSOPEN: return op_fsopen(j, a);
+  case NSJ_OP_FSCONFIG: return SYS(FSCONFIG, F(0), a[1], S(p, a[2]), S(p, a[3]), a[4]);
+  case NSJ_OP_FSMOUNT: return op_fsmount(j, a);
+  case NSJ_OP_MOUNT_SETATTR: return op_mount_setattr(j, a);
+  case NSJ_OP_MKDIRAT: return op_mkdirat(j, a);
+  case NSJ_OP_SYMLINKAT: return SYS(SYMLINKAT, S(p, a[0]), F(1), S(p, a[2]));
+  case NSJ_OP_FCHMODAT: return SYS(FCHMODAT, F(0), S(p, a[1]), a[2]);
+  case NSJ_OP_WRITE: return op_write(j, a);
+  case NSJ_OP_COPY_FD: return op_copy_fd(j, a);
+  case NSJ_OP_EXEC_WAIT: return op_exec_wait(j, a);
   case NSJ_OP_SECCOMP_LISTENER: return op_seccomp_listener(A(p, a[0]), a[1], F(2));
   case NSJ_OP_FACCESSAT: return search_path(S(p, a[0]), S(p, a[1]), 0, 0);
   case NSJ_OP_EXEC_IMAGE: return op_exec_image(j, F(0), a[1]);
@@ -293,7 +321,8 @@ static int failure_exit(const struct nsj_record *r, long err) {
   return err == NSJ_ENOENT || err == NSJ_ENOTDIR ? NSJ_EXIT_NOT_FOUND : NSJ_EXIT_CANNOT_EXECUTE;
 }
 
-/* Runs ops [start, count). Only a successful execve leaves this loop. */
+/* Runs ops [start, count). Only a successful execve leaves this loop. A failed optional op
+ * is a warning, and the ops it stands before (its `skip`) are passed over. */
 int run_plan(struct nsj_jail *j, u32 start) {
   for (u32 i = start; i < j->plan.h->op_count; i++) {
     const struct nsj_record *r = &j->plan.ops[i];
@@ -302,6 +331,7 @@ int run_plan(struct nsj_jail *j, u32 start) {
     int optional = r->flags & NSJ_OP_FLAG_OPTIONAL;
     report(j, i, -rc, optional ? NSJ_STATUS_WARNING : NSJ_STATUS_ERROR);
     if (!optional) return failure_exit(r, -rc);
+    i += r->skip;
   }
   report(j, j->plan.h->op_count, NSJ_EINVAL, NSJ_STATUS_ERROR);
   return NSJ_EXIT_SETUP;

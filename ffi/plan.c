@@ -40,7 +40,7 @@ static int arg_ok(const struct nsj_plan *p, char kind, u64 v) {
 long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p) {
   const struct nsj_header *h = (const struct nsj_header *)buf;
   if (len < NSJ_HEADER_SIZE || h->magic != NSJ_PLAN_MAGIC || h->version != NSJ_PLAN_VERSION ||
-      h->record_size != NSJ_RECORD_SIZE || h->op_count > 65536)
+      h->record_size != NSJ_RECORD_SIZE || h->op_count > NSJ_MAX_OPS)
     return -2;
   u64 ops_end = NSJ_HEADER_SIZE + (u64)h->op_count * NSJ_RECORD_SIZE;
   if (ops_end > h->strtab_off || (u64)h->strtab_off + h->strtab_len > len) return -2;
@@ -53,7 +53,7 @@ long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p) {
     return -2;
   for (u32 i = 0; i < h->op_count; i++) {
     const struct nsj_record *r = &p->ops[i];
-    if (r->code == 0 || r->code >= NSJ_OP_COUNT) return i;
+    if (r->code == 0 || r->code >= NSJ_OP_COUNT || r->skip > h->op_count - i - 1) return i;
     const char *sig = nsj_op_signatures[r->code];
     for (int k = 0; sig[k]; k++)
       if (!arg_ok(p, sig[k], r->arg[k])) return i;
@@ -62,6 +62,26 @@ long plan_decode(const u8 *buf, u64 len, struct nsj_plan *p) {
 }
 
 void say(const char *s) { SYS(WRITE, 2, s, nsj_strlen(s)); }
+
+/* Decimal text of v into buf (at least 21 bytes); returns buf. */
+char *ltoa(long v, char *buf) {
+  char tmp[20];
+  int n = 0, at = 0;
+  unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
+  do tmp[n++] = '0' + u % 10; while (u /= 10);
+  if (v < 0) buf[at++] = '-';
+  while (n) buf[at++] = tmp[--n];
+  buf[at] = 0;
+  return buf;
+}
+
+/* An exec_wait failure: the program's wait status, as src/wire/wait-status.ts words it. */
+static void say_wait_status(long status) {
+  char num[24];
+  int sig = status & 0x7f;
+  say(sig == 0 ? "exited with " : "killed by signal ");
+  say(ltoa(sig == 0 ? (status >> 8) & 0xff : sig, num));
+}
 
 /* With a parent listening, a fixed-size record; with none (exec mode: no status slot) the
  * process prints the line itself from the messages and errno names the plan carries. */
@@ -79,6 +99,7 @@ void report(const struct nsj_jail *j, u32 index, long err, u32 kind) {
   say(kind == NSJ_STATUS_ERROR ? "nsjail: " : "nsjail: warn: ");
   say(msgs && index < msgs[0] ? S(p, msgs[index + 1]) : "plan ended without execve");
   say(": ");
-  say(names && err >= 0 && (u64)err < names[0] ? S(p, names[err + 1]) : "unknown errno");
+  if (err >= NSJ_WAIT_FAILED) say_wait_status(err - NSJ_WAIT_FAILED);
+  else say(names && err >= 0 && (u64)err < names[0] ? S(p, names[err + 1]) : "unknown errno");
   say("\n");
 }

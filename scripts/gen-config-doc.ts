@@ -24,6 +24,7 @@ log_level = "warn"
 `;
 
 function cli(s: KeySpec): string {
+  if (s.forms !== undefined) return s.forms.map((f) => `\`${f.flag} ${f.placeholder}\``).join(", ");
   if (s.kind === "table") return "one flag per key";
   if (s.flag === null) return "`-- CMD...`";
   const arg = s.kind === "bool" ? ` / \`${negatedFlag(s.flag)}\`` : ` ${s.placeholder}`;
@@ -51,7 +52,8 @@ export function renderConfigDoc(): string {
     "A jail is described by a TOML file (`nsjail run --config FILE`), by command-line flags, or",
     "both. A flag's value wins over the file's, and a repeatable flag adds its values to the",
     "file's list (a later `env` entry overrides an earlier one of the same name), except",
-    "`--unshare`, which replaces it. Unknown keys are errors, and every problem is reported at",
+    "`--unshare`, which replaces it; the mount flags (`--bind`, `--tmpfs`, …) add their mounts after",
+    "the file's, in command-line order. Unknown keys are errors, and every problem is reported at",
     `once with its key path and line. A config file must be a regular file of at most ${MAX_CONFIG_MIB} MiB of UTF-8.`,
     "",
     "| TOML key | CLI | Type | Default |",
@@ -64,6 +66,7 @@ export function renderConfigDoc(): string {
     const list = s.replaces ? " (repeatable; replaces the file's list)" : " (repeatable; adds to the file's list)";
     out.push(`- CLI: ${cli(s)}${s.repeatable ? list : ""}`);
     for (const h of s.shorthands ?? []) out.push(`- ${[h.short, h.flag].filter((f) => f !== null).map((f) => `\`${f}\``).join(", ")}: ${h.doc}`);
+    for (const f of s.forms ?? []) out.push(`  - \`${f.flag} ${f.placeholder}\`: ${f.doc}`);
     out.push(`- Type: ${KIND_DOC[s.kind]}`, `- Default: ${s.defaultDoc}`, "");
     if (s.fields !== undefined) out.push(...renderFields(s.key, s.fields));
   }

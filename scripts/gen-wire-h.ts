@@ -27,6 +27,7 @@ export function renderWireHeader(): string {
   define("NSJ_STATUS_USAGE", wire.STATUS_USAGE);
   define("NSJ_MAX_EXEC_STRINGS", ops.MAX_EXEC_STRINGS);
   define("NSJ_MAX_GROUPS", ops.MAX_GROUPS);
+  define("NSJ_MAX_OPS", ops.MAX_OPS);
   define("NSJ_MAX_FILTER_INSNS", ops.MAX_FILTER_INSNS);
   define("NSJ_FD_SLOTS", ops.FD_SLOTS.length);
   ops.FD_SLOTS.forEach((slot, i) => define(`NSJ_SLOT_${slot.toUpperCase()}`, i));

@@ -43,6 +43,12 @@ export function errnoName(errno: number): string {
   return ERRNOS[errno]?.[0] ?? `E${errno}`;
 }
 
+/** "ENOENT" → 2, as node:fs errors name them; null for a name not in the table. */
+export function errnoNumber(name: string): number | null {
+  const hit = Object.entries(ERRNOS).find(([, [n]]) => n === name);
+  return hit === undefined ? null : Number(hit[0]);
+}
+
 export function errnoText(errno: number): string {
   return ERRNOS[errno]?.[1] ?? `Unknown error ${errno}`;
 }
@@ -58,6 +64,8 @@ const HINTS: Record<string, string> = {
   "faccessat:ENOENT": "the command was not found inside the jail (check the path and PATH)",
   "faccessat:EACCES": "the command is not executable inside the jail (permissions or a noexec mount)",
   "mount:EPERM": "the mount is not allowed in this user namespace",
+  "mount:EINVAL": "in a user namespace a tree holding other mounts binds only recursively (bind,rec)",
+  "umount2:EBUSY": "still in use: unmount it lazily (detach)",
   "sethostname:EPERM": "a hostname needs a new uts namespace",
   "clone:EAGAIN": "the process limit (ulimit -u) is reached",
   // The init reports a failed fork at the first op of the command's process, setsid.
@@ -72,6 +80,12 @@ const HINTS: Record<string, string> = {
   "*:EMFILE": "the open-file limit (ulimit -n) is too low",
   "*:ENFILE": "the system-wide open-file limit (sysctl fs.file-max) is reached",
   "*:ENOMEM": "out of memory, or the address-space limit (ulimit -v) is too low",
+  "openat2:ENOENT": "the mount point is missing in the new root: make it there, or set create = true on the mount (nsjail never writes a rootfs by itself)",
+  "openat2:ELOOP": "a magic link (/proc/PID/root and the like) on the way: it would lead out of the new root",
+  "fsopen:ENODEV": "this kernel has no such file system type",
+  "open_tree:ENOENT": "the host path does not exist",
+  "open_tree:EINVAL": "in a user namespace a tree holding host mounts can only be bound recursively",
+  "fsconfig:EINVAL": "the file system refused this option (see its man page)",
 };
 
 export function hintFor(call: string, errno: number): string | undefined {

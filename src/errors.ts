@@ -71,7 +71,8 @@ export class SyscallError extends JailError {
   }
 }
 
-/** A child-side op failed; decoded from a status record. */
+/** A child-side op failed; decoded from a status record. `reason` replaces the errno words
+ * when the failure is no errno (a program an exec hook ran exited non-zero). */
 export class SetupError extends JailError {
   override readonly exitCode: number;
   constructor(
@@ -79,9 +80,10 @@ export class SetupError extends JailError {
     readonly description: string,
     readonly origin: string,
     readonly errno: number,
+    reason?: string,
     exitCode = EXIT_SETUP,
   ) {
-    super(`${description} [${origin}]: ${errnoSuffix(op, errno)}`);
+    super(`${description} [${origin}]: ${reason ?? errnoSuffix(op, errno)}`);
     this.exitCode = exitCode;
   }
 }

@@ -8,6 +8,8 @@ import { checkPassedFds } from "./launch/pass-fds.ts";
 import { planImage, type LaunchFds, type RunningJail } from "./launch/spawn.ts";
 import type { Logger } from "./log.ts";
 import { buildPlan } from "./plan/build.ts";
+import { MAX_OPS } from "./plan/ops.ts";
+import { UsageError } from "./errors.ts";
 import type { Plan } from "./plan/types.ts";
 import { hostIdOf } from "./plan/user.ts";
 import { SIG } from "./sys/constants.ts";
@@ -26,6 +28,9 @@ export interface PreparedJail {
 
 export function prepareJail(config: JailConfig, host: HostFacts): PreparedJail {
   const plan = buildPlan(config, host);
+  if (plan.ops.length > MAX_OPS) {
+    throw new UsageError(`the jail takes ${plan.ops.length} setup ops, more than the ${MAX_OPS} one plan may hold: fewer mounts, kept mounts or hooks`);
+  }
   return { config, plan, bytes: encodePlan(plan) };
 }
 
@@ -71,7 +76,11 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
   const [{ loadNative }, { linuxSys }] = await Promise.all([import("./sys/ffi.ts"), import("./sys/linux-sys.ts")]);
   const imageFd = loadNative().imageFd;
   checkPassedFds(linuxSys, config);
-  if (config.exec) execJail(jail, linuxSys, imageFd, log);
+  const hooks = config.fs.hooks;
+  if (config.exec) {
+    if (hooks.pre_jail.length > 0) await hostHooks().runHostHooks("hook_pre_jail", hooks.pre_jail, host.env);
+    execJail(jail, linuxSys, imageFd, log);
+  }
   // A terminal to relay or a service manager to tell (their code loads only then): one
   // session for the whole run, however often `restart` starts the jail.
   const session = usesSession(config, host) ? (await import("./supervisor/session.ts")).openSession(config, host, log, processEvents) : null;
@@ -89,6 +98,7 @@ export async function runJail(jail: PreparedJail, host: HostFacts, log: Logger):
 async function superviseJail(jail: PreparedJail, ctx: LifeContext, launch: LaunchFds, onStart: () => void): Promise<number> {
   const { config } = jail;
   const { sys, host, log } = ctx;
+  const hooks = config.fs.hooks;
   // Opened before anything starts: a status_file that cannot be opened ends the run here.
   const first = new JailLife(ctx, jail, launch);
   // Without a pid namespace no init takes the jail's processes with it: orphans come back
@@ -108,7 +118,8 @@ async function superviseJail(jail: PreparedJail, ctx: LifeContext, launch: Launc
     onStart();
   };
   reaper ??= new Reaper(sys, processEvents);
-  const supervisor = new Supervisor(sys, log, reaper, processEvents, process.pid);
+  const own = new Supervisor(sys, log, reaper, processEvents, process.pid);
+  const supervisor = hooks.pre_jail.length + hooks.post_spawn.length === 0 ? own : withHostHooks(own, sys, hooks, host);
   try {
     if (config.restart.mode === "never") return await first.run(supervisor, undefined, serve);
     // Loaded only for a jail that restarts: the respawn loop is not on the one-shot path.
@@ -148,4 +159,39 @@ function execJail(jail: PreparedJail, sys: Sys, imageFd: number, log: Logger): n
 async function openSetnsServer(config: JailConfig, host: HostFacts, log: Logger) {
   const { SetnsServer } = await import("./supervisor/setns-server.ts");
   return new SetnsServer(config, host, log);
+}
+
+/**
+ * `supervisor` with the jail's host-side hooks around every start (a restarted jail's too):
+ * hook_pre_jail before the clone, hook_post_spawn once the jail runs, with NSJAIL_PID. A failed
+ * hook fails that start (exit 255, one line); the jail does not outlive a failed post_spawn.
+ */
+function withHostHooks(supervisor: Supervisor, sys: Sys, hooks: JailConfig["fs"]["hooks"], host: HostFacts): Pick<Supervisor, "supervise"> {
+  const { runHostHooks } = hostHooks();
+  const { pre_jail: pre, post_spawn: post } = hooks;
+  return {
+    async supervise(config, start, forwarded) {
+      await runHostHooks("hook_pre_jail", pre, host.env);
+      const started = { pid: -1 };
+      const end = supervisor.supervise(config, () => {
+        const jail = start();
+        started.pid = jail.pid;
+        return jail;
+      }, forwarded);
+      if (started.pid < 0 || post.length === 0) return end; // a failed start: `end` says why
+      try {
+        await runHostHooks("hook_post_spawn", post, { ...host.env, NSJAIL_PID: String(started.pid) });
+      } catch (err) {
+        sys.kill(started.pid, SIG.KILL);
+        await end.catch(() => 0);
+        throw err;
+      }
+      return end;
+    },
+  };
+}
+
+/** launch/host-hooks.ts, loaded only by a jail that has host-side hooks. */
+function hostHooks(): typeof import("./launch/host-hooks.ts") {
+  return require("./launch/host-hooks.ts") as typeof import("./launch/host-hooks.ts");
 }

@@ -1,15 +1,16 @@
 // CLI: a commander-free parser for well-formed `nsjail run …` lines, built from the same flag
 // table (flag-table.ts). It returns exactly what commander's run action would receive, or null
 // and main.ts falls back to commander, which owns help, usage errors and everything unusual.
-import { END_OF_OPTIONS, FLAGGED, RUN_OPTIONS, SHORTHANDS, attributeFor, negatedFlag } from "./flag-table.ts";
+import { END_OF_OPTIONS, FLAGGED, FORM_FLAGS, RUN_OPTIONS, SHORTHANDS, attributeFor, negatedFlag } from "./flag-table.ts";
 
 export interface FastRun {
   readonly command: string[];
   readonly opts: Record<string, unknown>;
 }
 
-/** What an option does to opts[attr]: take a value, collect values, or set true/false. */
-type Effect = "value" | "collect" | "on" | "off";
+/** What an option does to opts[attr]: take a value, collect values, collect [flag, value]
+ * (several flags feeding one key), or set true/false. */
+type Effect = "value" | "collect" | "tagged" | "on" | "off";
 type Lookup = ReadonlyMap<string, { readonly attr: string; readonly effect: Effect }>;
 
 let lookup: Lookup | null = null;
@@ -38,6 +39,7 @@ function buildLookup(): Lookup {
       map.set(s.flag, { attr, effect: s.repeatable ? "collect" : "value" });
     }
   }
+  for (const f of FORM_FLAGS) map.set(f.flag, { attr: f.attr, effect: "tagged" });
   return map;
 }
 
@@ -71,6 +73,7 @@ export function parseRunFast(argv: readonly string[]): FastRun | null {
     const value = attached ? arg.slice(eq + 1) : argv[i++]!;
     if (value === END_OF_OPTIONS) return null; // a missing value: commander's error message
     if (spec.effect === "value") opts[spec.attr] = value;
+    else if (spec.effect === "tagged") ((opts[spec.attr] ??= []) as [string, string][]).push([attached ? arg.slice(0, eq) : arg, value]);
     else ((opts[spec.attr] ??= []) as string[]).push(value); // appends in place: O(1) per flag
   }
   return { command: [], opts };

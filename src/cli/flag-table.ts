@@ -1,8 +1,9 @@
-// Stage 1 (config), CLI side, without commander: which options `run` takes, the attribute each
-// sets in the parsed options object, and parsed options → the raw snake_case table a TOML file
-// would give, so the validator checks both the same way. Shared by commander and the fast path.
+// Stage 1 (config), CLI side, without commander: which options `run` takes and the attribute
+// each sets in the parsed options object (flags-to-raw.ts turns those into a TOML-shaped
+// table). Shared by commander and the fast path.
 import { MAX_CONFIG_MIB } from "../config/load.ts";
 import { SCHEMA, type KeySpec, type Shorthand } from "../config/schema/index.ts";
+import type { FlagForm } from "../config/schema/key.ts";
 
 /** A flag: a schema key's, or one that sets the key `key` of the table key `table`. */
 export type FlagSpec = KeySpec & { readonly flag: string; readonly table: string | null };
@@ -12,6 +13,14 @@ export const FLAGGED: readonly FlagSpec[] = (SCHEMA as readonly KeySpec[]).flatM
   ...(s.flag === null ? [] : [{ ...s, flag: s.flag, table: null }]),
   ...(s.fields ?? []).flatMap((f) => (f.flag === null ? [] : [{ ...f, flag: f.flag, table: s.key }])),
 ]);
+
+/** Flags that feed a key together (`--bind`, `--tmpfs`… → `mount`): each value is kept as
+ * [flag, value] in one list under the key's attribute, so their command-line order survives. */
+export type FormFlag = FlagForm & { readonly attr: string };
+
+export const FORM_FLAGS: readonly FormFlag[] = (SCHEMA as readonly KeySpec[]).flatMap((s) =>
+  (s.forms ?? []).map((f) => ({ ...f, attr: attributeFor(`--${s.key}`) })),
+);
 
 /** Every valueless shorthand flag (`-q`, `--keep-env-all`) with the key it stands for. */
 export const SHORTHANDS: readonly (Shorthand & { readonly spec: KeySpec })[] = (SCHEMA as readonly KeySpec[]).flatMap((spec) =>
@@ -48,46 +57,4 @@ export function negatedFlag(flag: string): string {
 export function attributeFor(long: string): string {
   const name = long.replace(/^--/, "").replace(/^no-/, "");
   return name.split("-").reduce((acc, word) => acc + word.charAt(0).toUpperCase() + word.slice(1));
-}
-
-/**
- * Given flags only, keyed by TOML key (a table's flags in a table: `{ limits: { memory } }`).
- * Integers that parse become numbers; anything else stays a string so the validator reports
- * it under the flag (`--time-limit: expected …, got 'x'`).
- */
-export function flagsToRaw(opts: Record<string, unknown>): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
-  for (const s of FLAGGED) {
-    const value = opts[attributeFor(s.flag)];
-    if (value === undefined) continue;
-    if (s.table === null) raw[s.key] = convert(s, value);
-    else ((raw[s.table] ??= {}) as Record<string, unknown>)[s.key] = convert(s, value);
-  }
-  // A shorthand adds its value to a list; for a single value the key's own flag wins, and of
-  // two shorthands the later in the schema (`-v` over `-q`).
-  const explicit = new Set(Object.keys(raw));
-  for (const s of SHORTHANDS) {
-    if (opts[attributeFor(s.flag)] !== true) continue;
-    if (s.spec.repeatable) raw[s.spec.key] = [...((raw[s.spec.key] as unknown[] | undefined) ?? []), s.value];
-    else if (!explicit.has(s.spec.key)) raw[s.spec.key] = s.value;
-  }
-  return raw;
-}
-
-function convert(s: KeySpec, value: unknown): unknown {
-  const int = (v: unknown) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v);
-  switch (s.kind) {
-    case "uint":
-    case "errno":
-      return int(value);
-    case "uint[]":
-      return Array.isArray(value) ? value.map(int) : value;
-    case "namespace[]": {
-      // `--unshare net,pid --unshare uts` means all three; `--unshare ""` means none.
-      const words = Array.isArray(value) ? value : [value];
-      return words.flatMap((w) => String(w).split(",")).map((w) => w.trim()).filter((w) => w !== "");
-    }
-    default:
-      return value;
-  }
 }

@@ -1,8 +1,9 @@
-// Stage 1 (config), CLI side: one commander option per schema key. Naming and the conversion to
-// raw TOML keys live in flag-table.ts, which the commander-free fast path shares.
+// Stage 1 (config), CLI side: one commander option per schema key. Naming lives in
+// flag-table.ts and the conversion to raw TOML keys in flags-to-raw.ts, which the
+// commander-free fast path shares.
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { KeySpec } from "../config/schema/index.ts";
-import { END_OF_OPTIONS, FLAGGED, SHORTHANDS, negatedFlag } from "./flag-table.ts";
+import { END_OF_OPTIONS, FLAGGED, FORM_FLAGS, SHORTHANDS, negatedFlag } from "./flag-table.ts";
 
 /** Commander gives a value option the next word whatever it is; `--` is refused, since it
  * means the value was forgotten (`--hostname -- /bin/hostname`). */
@@ -35,6 +36,19 @@ export function addConfigFlags(cmd: Command): Command {
     const opt = new Option(`${s.flag} <${s.placeholder}>`, helpText(s));
     cmd.addOption(s.repeatable ? opt.argParser(collect) : opt.argParser(notEndOfOptions));
   }
+  for (const f of FORM_FLAGS) {
+    const opt = new Option(`${f.flag} <${f.placeholder}>`, `${f.doc} (repeatable, in order with the other mount flags, after the config's mounts)`);
+    // One attribute for the whole family: commander hands each parser the list so far.
+    opt.attributeName = () => f.attr;
+    cmd.addOption(opt.argParser((value: string, previous: [string, string][] | undefined) => tagged(f.flag, value, previous)));
+  }
   for (const s of SHORTHANDS) cmd.addOption(new Option(s.short === null ? s.flag : `${s.short}, ${s.flag}`, s.doc));
   return cmd;
+}
+
+/** Appends [flag, value] in place, as collect() does. */
+function tagged(flag: string, value: string, previous: [string, string][] | undefined): [string, string][] {
+  const list = previous ?? [];
+  list.push([flag, notEndOfOptions(value)]);
+  return list;
 }

@@ -6,7 +6,7 @@ import { hostRootWarning } from "../config/schema/ids.ts";
 import { printable, UsageError } from "../errors.ts";
 import { planDigest, planSize, prepareJail, runJail } from "../jail.ts";
 import { createLogger, setLogFormat } from "../log.ts";
-import { flagsToRaw } from "./flag-table.ts";
+import { flagsToRaw } from "./flags-to-raw.ts";
 import { refuseSecureExec } from "./secure-exec.ts";
 
 const STDERR = 2;
@@ -33,8 +33,9 @@ export async function runCommand(command: string[], opts: Record<string, unknown
   const jail = prepareJail(config, host);
   if (opts.dryRun) {
     const { describePlan, planJson } = await import("../plan/describe.ts");
-    if (opts.json) process.stdout.write(`${JSON.stringify({ ...planJson(jail.plan), digest: planSize(jail) })}\n`);
-    else process.stdout.write(`${describePlan(jail.plan).map(printable).join("\n")}\n${planDigest(jail)}\n`);
+    const text = opts.json ? JSON.stringify({ ...planJson(jail.plan), digest: planSize(jail) }) : `${describePlan(jail.plan).map(printable).join("\n")}\n${planDigest(jail)}`;
+    // Straight to fd 1: process.exit() would cut a large plan short in Bun's stdout buffer.
+    linuxSys.write(1, new TextEncoder().encode(`${text}\n`));
     return setExit(0);
   }
   const warning = hostRootWarning(config, host);

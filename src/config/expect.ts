@@ -6,8 +6,17 @@ export type Report = (path: string, message: string) => void;
 
 export type Table = Record<string, unknown>;
 
+/** The value of one command-line flag among several that feed the same key (`--bind`,
+ * `--tmpfs`… all feed `mount`), kept in command-line order; never a TOML table. */
+export class FlagValue {
+  constructor(
+    readonly flag: string,
+    readonly value: string,
+  ) {}
+}
+
 export function isTable(v: unknown): v is Table {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof FlagValue);
 }
 
 /** The TOML type name of a parsed value, as used in "expected …, got <type>". */
@@ -19,6 +28,7 @@ function typeName(v: unknown): string {
   if (Array.isArray(v)) return "array";
   if (v instanceof Date) return "datetime";
   if (v === null || v === undefined) return "nothing";
+  if (v instanceof FlagValue) return `${v.flag} ${describe(v.value)}`;
   return "table";
 }
 

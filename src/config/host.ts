@@ -3,6 +3,8 @@
 // CLI, injected everywhere else, so no stage below it probes /etc or /proc and tests pass a fake.
 import { decodeBytes } from "../sys/bytes.ts";
 import { CAPABILITIES } from "./capabilities.ts";
+import type { HostPaths } from "./host-paths.ts";
+import { parseIdTable } from "./id-table.ts";
 import { decodeUtf8, nodeReadFile, type ReadFile } from "./read-file.ts";
 
 const CAP_LAST_CAP = "/proc/sys/kernel/cap_last_cap";
@@ -27,6 +29,8 @@ export interface HostFacts {
   readonly arch: string;
   lookupUser(name: string): number | null;
   lookupGroup(name: string): number | null;
+  /** Host paths, the mount table and a rootfs's users: read on first use. */
+  readonly paths: HostPaths;
 }
 
 /** Name → id: the id, null for "no such name", undefined when the service cannot answer. */
@@ -55,6 +59,19 @@ export function readHostFacts(readFile: ReadFile = nodeReadFile, names: NameServ
     arch: process.arch,
     lookupUser: withFallback(names.user, "/etc/passwd", readFile),
     lookupGroup: withFallback(names.group, "/etc/group", readFile),
+    paths: lazyPaths(),
+  };
+}
+
+/** config/host-paths.ts (and node:fs with it) loads when a file-system jail first asks. */
+function lazyPaths(): HostPaths {
+  let real: HostPaths | null = null;
+  const load = () => (real ??= (require("./host-paths.ts") as typeof import("./host-paths.ts")).nodeHostPaths());
+  return {
+    realpath: (p) => load().realpath(p),
+    kind: (p) => load().kind(p),
+    mountPoints: () => load().mountPoints(),
+    idIn: (root, table, name) => load().idIn(root, table, name),
   };
 }
 
@@ -104,17 +121,4 @@ function withFallback(service: NameLookup, path: string, readFile: ReadFile): (n
     }
     return table.get(name) ?? null;
   };
-}
-
-/** `name:passwd:id:...` lines (passwd and group share the first three fields) → name → id. */
-function parseIdTable(text: string): ReadonlyMap<string, number> {
-  const ids = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line.startsWith("#") || line.trim() === "") continue;
-    const [name, , id] = line.split(":");
-    // NIS "+"/"-" compat lines and malformed ids are skipped, not fatal.
-    if (!name || id === undefined || !/^\d+$/.test(id) || /^[+-]/.test(name)) continue;
-    if (!ids.has(name)) ids.set(name, Number(id)); // first entry wins, as in getpwnam()
-  }
-  return ids;
 }

@@ -1,6 +1,7 @@
 // Stage 1 (config): the validated, fully defaulted jail description, and the vocabularies it
 // is written in (namespaces, log levels). Nothing after config/validate.ts sees TOML keys,
 // user strings that still need parsing, or undefined.
+import type { FsConfig } from "./fs/model.ts";
 import type { LimitsSpec } from "./limits-model.ts";
 import type { SeccompPolicy } from "./seccomp.ts";
 
@@ -109,4 +110,6 @@ export interface JailConfig {
   /** Socket activation: fds 3 … 3 + N - 1 passed to nsjail go on to the command (in
    * passFds, with LISTEN_FDS in env); the command's own pid becomes LISTEN_PID. 0: none. */
   readonly listenFds: number;
+  /** The jail's root, mounts and hooks; NO_FS (config/schema/fs.ts) without such keys. */
+  readonly fs: FsConfig;
 }

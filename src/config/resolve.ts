@@ -11,7 +11,7 @@ import { validateConfig } from "./validate.ts";
 export interface ResolveOptions {
   /** TOML file, or null for a CLI-only jail. */
   readonly file: string | null;
-  /** Raw snake_case keys from cli/flag-table.ts flagsToRaw(): a list is added to the file's
+  /** Raw snake_case keys from cli/flags-to-raw.ts flagsToRaw(): a list is added to the file's
    * (`replaces` keys excepted), any other value wins over the file's. */
   readonly cli: Record<string, unknown>;
   /** Words after `--`; when non-empty they replace the file's `command`. */

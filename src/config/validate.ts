@@ -47,10 +47,16 @@ export function validateConfig(raw: Record<string, unknown>, host: HostFacts, so
     if (!readKey(fields, key, raw[key], ctx)) invalid.add(key);
   }
 
-  const config = applyDefaults(fields, host, source.file);
+  // A key found wrong only with others (a uid name missing from the rootfs) counts as invalid,
+  // so the rules that read it stay quiet.
+  const config = applyDefaults(fields, host, source.file, (path, message) => {
+    invalid.add(path.split(/[.[]/)[0]!);
+    report(path, message);
+  });
+  const facts = { given: new Set(Object.keys(raw)), fields, invalid };
   for (const rule of RULES) {
     if (source.profile && rule.runOnly) continue;
-    if (!rule.uses.some((k) => invalid.has(k))) for (const i of rule.check(config, host)) report(i.path, i.message);
+    if (!rule.uses.some((k) => invalid.has(k))) for (const i of rule.check(config, host, facts)) report(i.path, i.message);
   }
   if (issues.length > 0) {
     let index: KeyIndex | null = null; // one scan of the file for all issues, only if one needs it
@@ -78,6 +84,8 @@ function isUnder(path: string, key: string): boolean {
  * their line. A list the flags added to counts its items from the flags' first (see
  * ConfigSource.cliKeys). */
 function placeIssue(issue: ConfigIssue, cliKeys: ReadonlyMap<string, number> | undefined, lineOfPath: (path: string) => number | undefined): ConfigIssue {
+  // `--bind[1]`: one of several flags that feed one key (KeySpec.forms).
+  if (issue.path.startsWith("--")) return { ...issue, cli: true };
   let given: string | undefined;
   for (const k of cliKeys?.keys() ?? []) if (isUnder(issue.path, k) && k.length > (given?.length ?? -1)) given = k;
   const fileItems = given === undefined ? 0 : cliKeys!.get(given)!;
@@ -114,6 +122,7 @@ function freezeConfig(c: JailConfig): JailConfig {
     caps: Object.freeze([...c.caps]),
     groups: Object.freeze([...c.groups]),
     seccomp: c.seccomp && Object.freeze({ ...c.seccomp, allow: Object.freeze([...c.seccomp.allow]), deny: Object.freeze([...c.seccomp.deny]) }),
+    fs: freezeTree(c.fs),
     restart: Object.freeze({ ...c.restart }),
     setns: Object.freeze({
       ...c.setns,
@@ -123,4 +132,11 @@ function freezeConfig(c: JailConfig): JailConfig {
       allowGids: Object.freeze([...c.setns.allowGids]),
     }),
   });
+}
+
+/** Plain objects and arrays, all the way down (the file-system part is nested data only). */
+function freezeTree<T>(v: T): T {
+  if (typeof v !== "object" || v === null || Object.isFrozen(v)) return v;
+  for (const child of Object.values(v)) freezeTree(child);
+  return Object.freeze(v);
 }

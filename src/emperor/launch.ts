@@ -42,12 +42,17 @@ const RUN_ONLY = [
   ["notifySocket", "notify_socket", "the emperor alone speaks to systemd: not with notify_socket"],
 ] as const;
 
+const HOST_HOOKS = [["hook_pre_jail", "pre_jail"], ["hook_post_spawn", "post_spawn"]] as const;
+const VASSAL_HOST_HOOK = "runs on the host, which a vassal may not: use hook_post_jail, hook_as_root or hook_as_user (inside its jail)";
+
 /** `defaults` lie under the file's own keys; `host` is vassalHost()'s. Throws ConfigError
  * naming file:line. */
 export function loadVassal(sys: Sys, file: string, defaults: Readonly<Record<string, unknown>>, host: HostFacts, readFile: ReadFile): EmperorJail {
   const config = resolveConfig({ file, cli: {}, command: [], defaults }, host, readFile);
   if (!config.unshare.has("pid")) throw new ConfigError(file, [{ path: "unshare", message: VASSAL_NEEDS_PID }]);
-  const refused = RUN_ONLY.filter(([field]) => config[field]).map(([, path, message]) => ({ path, message }));
+  const refused: { path: string; message: string }[] = RUN_ONLY.filter(([field]) => config[field]).map(([, path, message]) => ({ path, message }));
+  // The emperor runs nothing of a vassal's on the host: its hooks run inside its jail.
+  for (const [path, phase] of HOST_HOOKS) if (config.fs.hooks[phase].length > 0) refused.push({ path, message: VASSAL_HOST_HOOK });
   if (refused.length > 0) throw new ConfigError(file, refused);
   const prepared = prepareJail(config, host);
   const planFd = planImage(sys, prepared.bytes);

@@ -7,7 +7,7 @@ import { usesProcessLimits } from "../config/limits-model.ts";
 import { defersCgroupNs, planCgroupNs } from "./cgroup.ts";
 import { planCommand, planFilter } from "./command.ts";
 import { planCaps, planCapSets, planIds } from "./creds.ts";
-import { planMounts } from "./fs/mounts.ts";
+import { planFsMounts, planFsPrepare, planHookPhase, planPivot } from "./fs/phases.ts";
 import { planHandshake, planRearm } from "./handshake.ts";
 import { planInit, usesInit } from "./init.ts";
 import { planInplace } from "./inplace.ts";
@@ -33,19 +33,28 @@ export interface Phase {
 }
 
 /** Setup in the jail's first process, after its uid maps exist, in the order the kernel
- * allows: mounts while privileged, names, network, then privileges dropped for good. */
+ * allows: mounts while privileged, names, network, then privileges dropped for good. Hooks
+ * run at the phase named after them (uWSGI's hook_post_jail, hook_as_root, hook_as_user);
+ * the command's lookup and seccomp filter (command.ts) come after all of them. */
 export const PHASES: readonly Phase[] = [
+  // First: the cgroup namespace waits for the parent's attach (plan/cgroup.ts).
   { name: "cgroup_ns", plan: planCgroupNs },
-  { name: "fs", plan: planMounts },
+  { name: "fs_prepare", plan: planFsPrepare },
+  { name: "hook_post_jail", plan: planHookPhase("post_jail") },
+  { name: "mounts", plan: planFsMounts },
+  { name: "pivot_root", plan: planPivot },
   { name: "uts", plan: planUts },
   { name: "net", plan: planNet },
   { name: "notify", plan: planNotifySocket },
   // Before bounding: raising a hard rlimit needs CAP_SYS_RESOURCE, a lower nice CAP_SYS_NICE.
+  // Before hook_as_root: what the as_root and as_user hooks run is held by the limits too.
   { name: "limits", plan: (c) => (usesProcessLimits(c.limits) ? (require("./limits.ts") as typeof import("./limits.ts")).planLimits(c.limits) : []) },
+  { name: "hook_as_root", plan: planHookPhase("as_root") },
   { name: "bounding", plan: planCaps },
   { name: "ids", plan: planIds },
   { name: "rearm", plan: planRearm },
   { name: "caps", plan: planCapSets },
+  { name: "hook_as_user", plan: planHookPhase("as_user") },
 ];
 
 export function cloneFlags(config: JailConfig): number {

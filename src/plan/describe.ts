@@ -6,6 +6,9 @@ import {
   CLONE, CLOSE_RANGE_CLOEXEC, F_SETFD, MAX_FD, MNT, MS, PR, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_LOWER,
   PR_CAP_AMBIENT_RAISE, SECCOMP_FILTER_FLAG, TIOC,
 } from "../sys/constants.ts";
+import {
+  AT_EMPTY_PATH, AT_RECURSIVE, FSCONFIG, FSMOUNT_CLOEXEC, FSOPEN_CLOEXEC, MOUNT_ATTR, MOVE_MOUNT, O, OPEN_TREE, RESOLVE,
+} from "../sys/fs-constants.ts";
 import { signalName } from "../sys/signals.ts";
 import type { OpKind } from "./ops.ts";
 import type { Op, OpArg, Plan } from "./types.ts";
@@ -48,6 +51,21 @@ function capMask(mask: bigint): string {
 }
 
 const num = (a: OpArg | undefined) => (typeof a === "number" ? a : Number(a));
+const octal = (a: OpArg | undefined) => (num(a) === 0 ? "0" : `0${num(a).toString(8)}`);
+const words = (a: OpArg | undefined) => (Array.isArray(a) ? a.map(num) : []);
+
+/** struct open_how [flags, mode, resolve]. */
+function openHow(how: OpArg | undefined): string {
+  const [flags = 0, mode = 0, resolve = 0] = words(how);
+  return `[${flagNames(flags, O, "O_")}, ${octal(mode)}, ${flagNames(resolve, RESOLVE, "RESOLVE_")}]`;
+}
+
+/** struct mount_attr [attr_set, attr_clr, propagation, userns_fd]. */
+function mountAttr(attr: OpArg | undefined): string {
+  const [set = 0, clr = 0, propagation = 0, userns = 0] = words(attr);
+  const attrs = (bits: number) => flagNames(bits, MOUNT_ATTR, "MOUNT_ATTR_");
+  return `[${attrs(set)}, ${attrs(clr)}, ${flagNames(propagation, MS, "MS_")}, ${userns}]`;
+}
 
 /** prctl's first argument by name, and the second and third where the option gives them one. */
 function prctlArgs([option, arg2, arg3]: readonly OpArg[]): (string | undefined)[] {
@@ -77,9 +95,20 @@ const SYMBOLIC: Partial<Record<OpKind, (args: readonly OpArg[]) => (string | und
   setrlimit: (a) => [nameOf(num(a[0]), RLIMIT, "RLIMIT_")?.toUpperCase(), ...a.slice(1).map((b) => (b === RLIM_INFINITY ? "RLIM_INFINITY" : undefined))],
   setpriority: (a) => [nameOf(num(a[0]), { PROCESS: PRIO_PROCESS }, "PRIO_")],
   capset: (a) => a.map((m) => capMask(BigInt(m as number | bigint))),
-  mkdir: (a) => [undefined, `0${num(a[1]).toString(8)}`],
+  mkdir: (a) => [undefined, octal(a[1])],
   seccomp: (a) => [undefined, flagNames(num(a[1]), SECCOMP_FILTER_FLAG, "SECCOMP_FILTER_FLAG_")],
   ioctl: (a) => [undefined, nameOf(num(a[1]), { SCTTY: TIOC.SCTTY }, "TIOC")],
+  // The file-system ops (src/plan/fs/): flag words, modes and the structs openat2 and
+  // mount_setattr take, by name.
+  open_tree: (a) => [undefined, undefined, undefined, flagNames(num(a[3]), { OPEN_TREE_CLONE: OPEN_TREE.CLONE, OPEN_TREE_CLOEXEC: OPEN_TREE.CLOEXEC, AT_RECURSIVE, AT_EMPTY_PATH }, "")],
+  move_mount: (a) => [undefined, undefined, undefined, undefined, flagNames(num(a[4]), MOVE_MOUNT, "MOVE_MOUNT_")],
+  openat2: (a) => [undefined, undefined, undefined, openHow(a[3])],
+  fsopen: (a) => [undefined, undefined, flagNames(num(a[2]), { CLOEXEC: FSOPEN_CLOEXEC }, "FSOPEN_")],
+  fsconfig: (a) => [undefined, nameOf(num(a[1]), FSCONFIG, "FSCONFIG_")],
+  fsmount: (a) => [undefined, undefined, flagNames(num(a[2]), { CLOEXEC: FSMOUNT_CLOEXEC }, "FSMOUNT_"), flagNames(num(a[3]), MOUNT_ATTR, "MOUNT_ATTR_")],
+  mount_setattr: (a) => [undefined, undefined, flagNames(num(a[2]), { AT_RECURSIVE, AT_EMPTY_PATH }, ""), mountAttr(a[3])],
+  mkdirat: (a) => [undefined, undefined, octal(a[2])],
+  fchmodat: (a) => [undefined, undefined, octal(a[2])],
 };
 
 /** Each argument of `op` as --dry-run prints it. */
@@ -102,7 +131,8 @@ export function describePlan(plan: Plan): string[] {
   plan.ops.forEach((op, i) => {
     if (i === plan.initStart) lines.push("-- in the init's child --");
     const call = `${op.kind}(${argTexts(op).join(", ")})`;
-    lines.push(`${String(i).padStart(width)} ${call}${op.optional ? " optional" : ""}  # [${op.origin.path}] ${op.origin.note}`);
+    const optional = !op.optional ? "" : op.skip > 0 ? ` optional, else skip ${op.skip}` : " optional";
+    lines.push(`${String(i).padStart(width)} ${call}${optional}  # [${op.origin.path}] ${op.origin.note}`);
     for (const line of op.detail ?? []) lines.push(`${" ".repeat(width)}   ${line}`);
   });
   return lines;
@@ -128,6 +158,7 @@ export function planJson(plan: Plan): object {
       args: op.args.map(argJson),
       text: `${op.kind}(${argTexts(op).join(", ")})`,
       optional: op.optional,
+      skip: op.skip,
       inInit: plan.initStart !== null && index >= plan.initStart,
       path: op.origin.path,
       note: op.origin.note,

@@ -3,6 +3,7 @@ import type { JailConfig } from "../config/model.ts";
 import type { HostFacts } from "../config/host.ts";
 import { PR, PR_CAP_AMBIENT_RAISE, SIG } from "../sys/constants.ts";
 import { planPassFds } from "./command.ts";
+import { planFileFds } from "./fs/phases.ts";
 import { fd, op, type Op } from "./types.ts";
 
 /** Die with the parent, leave its memory, then wait until the parent has written uid maps
@@ -15,6 +16,7 @@ export function planHandshake(config: JailConfig, host: HostFacts): Op[] {
   const head = [
     op("prctl", [PR.SET_PDEATHSIG, SIG.KILL, 0, 0, 0], origin("die with nsjail (PR_SET_PDEATHSIG)")),
     ...planPassFds(config),
+    ...planFileFds(config, "before"),
     ...planCapsAcrossExec(config, host),
   ];
   const stdio = (["stdin", "stdout", "stderr"] as const).map((slot, target) =>
@@ -26,6 +28,7 @@ export function planHandshake(config: JailConfig, host: HostFacts): Op[] {
     op("close", [fd("sync_write")], origin("close the parent's end of the sync pipe")),
     op("wait_parent", [fd("sync_read")], origin("wait for uid maps and limits")),
     ...stdio,
+    ...planFileFds(config, "after"),
   ];
 }
 

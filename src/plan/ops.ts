@@ -1,6 +1,7 @@
 // Stage 2 (plan): the op vocabulary shared with the trampoline — each op kind's code and
 // argument signature, and the fd slots that ops name instead of fd numbers. The C side gets
 // all of it through the generated header build/nsj_wire.h (scripts/gen-wire-h.ts).
+import { C_CONSTANTS } from "../sys/constants.ts";
 
 /** Op codes: the TS kind, the C handler op_<kind> and NSJ_OP_<KIND> share one name. */
 export const OP_CODES = {
@@ -32,7 +33,23 @@ export const OP_CODES = {
   seccomp: 26,
   setpriority: 27,
   sched_setaffinity: 28,
-  // nsjail join (src/plan/join.ts): enter a running jail's namespaces and take its root.
+  // The file system (src/plan/fs/): the new mount API and *at() calls on fd slots, so every
+  // path inside the new root is resolved from an fd (see ffi/fs.c).
+  open_tree: 29,
+  move_mount: 30,
+  openat2: 31,
+  fsopen: 32,
+  fsconfig: 33,
+  fsmount: 34,
+  mount_setattr: 35,
+  mkdirat: 36,
+  symlinkat: 37,
+  fchmodat: 38,
+  write: 40,
+  copy_fd: 41,
+  exec_wait: 42,
+  // Entering a root: setns and chroot for nsjail join (src/plan/join.ts); fchdir there and
+  // into a new root (src/plan/fs/root.ts).
   setns: 50,
   fchdir: 51,
   chroot: 52,
@@ -85,6 +102,22 @@ export const OP_SIGNATURES: Record<OpKind, string> = {
   seccomp: "bi",
   setpriority: "iii",
   sched_setaffinity: "n",
+  // An `f` first argument of open_tree, openat2, fsopen and fsmount is the slot the new fd
+  // goes to (-1 on failure); `n` of openat2 is struct open_how [flags, mode, resolve] and of
+  // mount_setattr struct mount_attr [attr_set, attr_clr, propagation, userns_fd].
+  open_tree: "ffsi",
+  move_mount: "fsfsi",
+  openat2: "ffsn",
+  fsopen: "fsi",
+  fsconfig: "fissi",
+  fsmount: "ffii",
+  mount_setattr: "fsin",
+  mkdirat: "fsi",
+  symlinkat: "sfs",
+  fchmodat: "fsi",
+  write: "fs",
+  copy_fd: "fi",
+  exec_wait: "saas",
   setns: "fi",
   fchdir: "f",
   chroot: "s",
@@ -131,16 +164,30 @@ export const FD_SLOTS = [
   "pty", // the pseudo-terminal's slave end, the command's stdio and controlling terminal
   "exec_watch", // write end of a pipe only the command's process holds: EOF once it has exec'd
   "notify", // nsjail's end of a socketpair that receives the jail's notify socket (bind_unix)
+  // Filled by the jail's own ops (src/plan/fs/), -1 until then and after their close:
+  "at_cwd", // AT_FDCWD, always: the dirfd of an absolute host path or the working directory
+  "new_root", // the new root (rootfs bind, empty tmpfs or pivot_root's NEW) until pivot_root
+  "under", // the rootfs before its self-bind covers it: kept host mounts are cloned from here
+  "mnt", // the mount being built (open_tree or fsmount), attached by move_mount
+  "sub", // a second detached mount, for mounts built inside `mnt` (/dev's pts, shm, nodes)
+  "dst", // where `mnt` goes: an O_PATH fd from openat2 RESOLVE_IN_ROOT, or a parent dir
+  "fs", // a file system context (fsopen) until fsmount
+  "file", // a file being written (--file content, write hooks)
 ] as const;
 export type FdSlot = (typeof FD_SLOTS)[number];
 
 /** Limits the C side enforces (its stack holds argv/envp pointer arrays); the config stage
  * refuses a command over the first, so it owns the number. */
 export { MAX_EXEC_STRINGS, MAX_GROUPS } from "../config/model.ts";
+/** Ops in one plan: the C decoder refuses more (a plan of a few thousand mounts fits). */
+export const MAX_OPS = 65536;
 /** The kernel's BPF_MAXINSNS: a longer seccomp filter is refused. */
 export const MAX_FILTER_INSNS = 4096;
 
+/** Slots whose number is the same for every launch. */
+const FIXED_SLOTS: Partial<Record<FdSlot, number>> = { at_cwd: C_CONSTANTS.AT_FDCWD };
+
 /** The table a launcher hands over: one fd number per slot, in FD_SLOTS order, -1 for none. */
 export function fdTable(fds: Partial<Record<FdSlot, number>>): number[] {
-  return FD_SLOTS.map((slot) => fds[slot] ?? -1);
+  return FD_SLOTS.map((slot) => fds[slot] ?? FIXED_SLOTS[slot] ?? -1);
 }

@@ -21,6 +21,9 @@ export interface Op {
   readonly args: readonly OpArg[];
   /** A failure becomes a warning and the plan goes on. */
   readonly optional: boolean;
+  /** When this optional op fails, the next `skip` ops are skipped too: the rest of a
+   * mount that cannot be made (an optional bind whose source is missing). */
+  readonly skip: number;
   readonly origin: OpOrigin;
   /** Lines --dry-run prints under the op, for an argument the op line cannot show (the
    * seccomp filter's rules). */
@@ -38,7 +41,7 @@ export interface Plan {
 }
 
 export function op(kind: OpKind, args: readonly OpArg[], origin: OpOrigin, optional = false): Op {
-  return { kind, args, optional, origin };
+  return { kind, args, optional, skip: 0, origin };
 }
 
 export function fd(slot: FdSlot): FdRef {

@@ -108,6 +108,19 @@ function helperCheck(file: string): Check {
   };
 }
 
+/** The calls every mount of a file-system jail goes through: present unless ENOSYS. A bad fd
+ * makes each fail at once without touching anything. */
+const MOUNT_API = ["open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "openat2", "mount_setattr"] as const;
+const ENOSYS = 38;
+const MOUNT_API_HINT = "rootfs, keep_mount and [[mount]] need Linux ≥ 5.12 (open_tree, fsmount, openat2, mount_setattr)";
+
+async function probeMountApi(): Promise<CheckResult> {
+  const { loadNative, NR } = await import("../sys/ffi.ts");
+  const native = loadNative();
+  const missing = MOUNT_API.filter((name) => native.syscall(NR[name], -1, 0, 0, 0, 0) === -ENOSYS);
+  return missing.length === 0 ? ok(MOUNT_API.join(", ")) : fail(`missing: ${missing.join(", ")}`, MOUNT_API_HINT);
+}
+
 /** A cgroup directory of ours we may write (create children in): v2, or v1 memory/pids. */
 async function probeCgroups(): Promise<CheckResult> {
   const places = parseCgroupPlaces(readText("/proc/self/cgroup") ?? "", readText("/proc/self/mountinfo") ?? "");
@@ -161,6 +174,7 @@ export const CHECKS: readonly Check[] = [
     probe: () => probeNamespaces(["fs", "ipc", "pid", "uts", "net", "cgroup"], "one of the namespaces above is missing"),
   },
   { name: "setns socket", needs: ["namespace pid", "namespace uts", "namespace fs"], probe: probeSetns },
+  { name: "mount API", probe: probeMountApi },
   helperCheck("newuidmap"),
   helperCheck("newgidmap"),
   { name: "cgroups", probe: probeCgroups },

@@ -4,6 +4,7 @@
 import { errnoName } from "../errno.ts";
 import { EXIT_SETUP, JailError, SetupError, SyscallError } from "../errors.ts";
 import type { CgroupUsage } from "../launch/cgroup/limits.ts";
+import { C_CONSTANTS } from "../sys/constants.ts";
 import type { JailEnd } from "./supervisor.ts";
 
 export type ExitReason = "exited" | "signaled" | "timeout" | "oom" | "seccomp" | "setup_failed";
@@ -65,7 +66,11 @@ const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 *
 
 function setupOf(failure: unknown): ExitRecord["setup"] {
   const message = failure instanceof Error ? failure.message.split("\n")[0]! : String(failure);
-  if (failure instanceof SetupError) return { op: failure.op, key: failure.origin, errno: errnoName(failure.errno), message };
+  if (failure instanceof SetupError) {
+    // 0 (a host hook's own reason) and WAIT_FAILED up (a hook program's exit) are no errno.
+    const isErrno = failure.errno > 0 && failure.errno < C_CONSTANTS.WAIT_FAILED;
+    return { op: failure.op, key: failure.origin, errno: isErrno ? errnoName(failure.errno) : null, message };
+  }
   const errno = failure instanceof SyscallError ? errnoName(failure.errno) : null;
   return { op: failure instanceof SyscallError ? failure.syscall : null, key: null, errno, message };
 }

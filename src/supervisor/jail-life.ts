@@ -78,7 +78,7 @@ export class JailLife {
 
   /** Starts the jail under `supervisor` and follows it to its end: nsjail's exit code. A
    * setup failure, early or late, is recorded and rethrown. */
-  async run(supervisor: Supervisor, forwarded?: readonly number[], onStart: (jail: RunningJail) => void = () => {}): Promise<number> {
+  async run(supervisor: Pick<Supervisor, "supervise">, forwarded?: readonly number[], onStart: (jail: RunningJail) => void = () => {}): Promise<number> {
     let end: JailEnd;
     try {
       end = await supervisor.supervise(this.jail.config, () => {

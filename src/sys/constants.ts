@@ -19,14 +19,24 @@ export const MS = {
   NOSUID: 2,
   NODEV: 4,
   NOEXEC: 8,
+  SYNCHRONOUS: 16,
   REMOUNT: 32,
+  MANDLOCK: 64,
+  DIRSYNC: 128,
+  NOSYMFOLLOW: 256,
+  NOATIME: 1024,
+  NODIRATIME: 2048,
   BIND: 4096,
+  MOVE: 8192,
   REC: 16384,
+  SILENT: 32768,
+  UNBINDABLE: 1 << 17,
   PRIVATE: 1 << 18,
   SLAVE: 1 << 19,
-  // The rest of mount(2)'s flags, so --dry-run can name whatever a planner passes.
-  SYNCHRONOUS: 16, MANDLOCK: 64, DIRSYNC: 128, NOSYMFOLLOW: 256, NOATIME: 1024, NODIRATIME: 2048,
-  MOVE: 8192, SILENT: 32768, UNBINDABLE: 1 << 17, SHARED: 1 << 20, RELATIME: 1 << 21, STRICTATIME: 1 << 24, LAZYTIME: 1 << 25,
+  SHARED: 1 << 20,
+  RELATIME: 1 << 21,
+  STRICTATIME: 1 << 24,
+  LAZYTIME: 1 << 25,
 } as const;
 /** umount2(2) flags. */
 export const MNT = { FORCE: 1, DETACH: 2, EXPIRE: 4, UMOUNT_NOFOLLOW: 8 } as const;
@@ -92,6 +102,8 @@ export const SYSCALLS = {
     clone: 56, clone3: 435, close_range: 436, mprotect: 10, pipe2: 293, ppoll: 271, seccomp: 317, setpriority: 141, sched_setaffinity: 203, pidfd_open: 434, pwrite64: 18, statx: 332, dup3: 292, waitid: 247,
     setns: 308, fchdir: 81, chroot: 161, connect: 42, sendmsg: 46, recvmsg: 47, getsockopt: 55, setsockopt: 54, pidfd_send_signal: 424,
     bind: 49, socketpair: 53, getrusage: 98, faccessat: 269,
+    open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, openat2: 437, mount_setattr: 442,
+    symlinkat: 266, fchmodat: 268,
   },
   aarch64: {
     read: 63, write: 64, close: 57, mmap: 222, munmap: 215, rt_sigaction: 134, rt_sigprocmask: 135,
@@ -102,6 +114,8 @@ export const SYSCALLS = {
     clone: 220, clone3: 435, close_range: 436, mprotect: 226, pipe2: 59, ppoll: 73, seccomp: 277, setpriority: 140, sched_setaffinity: 122, pidfd_open: 434, pwrite64: 68, statx: 291, dup3: 24, waitid: 95,
     setns: 268, fchdir: 50, chroot: 51, connect: 203, sendmsg: 211, recvmsg: 212, getsockopt: 209, setsockopt: 208, pidfd_send_signal: 424,
     bind: 200, socketpair: 199, getrusage: 165, faccessat: 48,
+    open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, openat2: 437, mount_setattr: 442,
+    symlinkat: 36, fchmodat: 53,
   },
 } as const;
 
@@ -118,6 +132,7 @@ export const C_CONSTANTS = {
   WNOHANG: 1, SFD_CLOEXEC: 0o2000000, CAP_VERSION_3: 0x20080522, PR_SET_DUMPABLE: PR.SET_DUMPABLE,
   EXIT_NOT_FOUND, EXIT_CANNOT_EXECUTE,
   EINVAL, ENOENT: 2, ENOTDIR: 20, EACCES: 13, ECHILD: 10, E2BIG: 7, ENAMETOOLONG: 36, EIO: 5, EINTR, EAGAIN: 11, ESRCH: 3, POLLHUP: 0x10, SECCOMP_SET_MODE_FILTER: 1,
+  EEXIST: 17, EBADF: 9, WAIT_FAILED: 0x10000,
   // the seccomp listener the jail's init takes from its command child; the init's usage
   // record; the command's check before its filter
   AF_UNIX: 1, SOCK_SEQPACKET: 5, SOL_SOCKET: 1, SCM_RIGHTS: 1, MSG_NOSIGNAL: 0x4000, MSG_CMSG_CLOEXEC: 0x40000000,

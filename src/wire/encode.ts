@@ -108,6 +108,7 @@ export function encodePlan(plan: Plan): Uint8Array {
     const base = index * RECORD_SIZE;
     records.setUint16(base, OP_CODES[op.kind], true);
     records.setUint16(base + 2, op.optional ? OP_FLAG_OPTIONAL : 0, true);
+    records.setUint32(base + 4, op.optional ? op.skip : 0, true);
     for (let k = 0; k < sig.length && k < RECORD_ARGS; k++) setU64(records, base + 8 + 8 * k, encodeArg(op, k, sig[k]!, table));
   });
   let messages = 0;

@@ -6,14 +6,17 @@
 //                       u32 strtab_len, u32 messages, u64 clone_flags, u32 errnames, u32 reserved
 //           messages/errnames: string-array references (0 = none) used only when no parent
 //           reads status records (exec mode): the process then prints its own error line.
-//   records (op_count × 48 bytes)  u16 code, u16 flags, u32 reserved, u64 arg[5]
+//   records (op_count × 48 bytes)  u16 code, u16 flags, u32 skip, u64 arg[5]
+//           skip: when this optional op fails, the next `skip` ops are not run either.
 //   strtab  NUL-terminated strings and 8-byte aligned u64 arrays; a string argument is its
 //           offset + 1 in the strtab so that 0 stays NULL. An fd-slot argument is the slot's
 //           index in FD_SLOTS (src/plan/ops.ts).
-// Status records from the child are 12 bytes: u32 op_index, i32 errno, u32 kind.
+// Status records from the child are 12 bytes: u32 op_index, i32 errno, u32 kind. An errno of
+// WAIT_FAILED (src/sys/constants.ts) or more is no errno: a program the plan ran (exec_wait)
+// failed, and the low 16 bits are its wait status.
 
 export const PLAN_MAGIC = 0x4e534a50; // "NSJP"
-export const PLAN_VERSION = 3;
+export const PLAN_VERSION = 4;
 export const HEADER_SIZE = 40;
 export const RECORD_SIZE = 48;
 export const RECORD_ARGS = 5;

@@ -1,7 +1,9 @@
 // Stage 3 (wire): status records from the child → records, and a failed op → a SetupError.
 import { commandExitCode, EXIT_SETUP, SetupError } from "../errors.ts";
 import type { Plan } from "../plan/types.ts";
+import { C_CONSTANTS } from "../sys/constants.ts";
 import { STATUS_ERROR, STATUS_EXIT, STATUS_READY, STATUS_SECCOMP, STATUS_SIZE, STATUS_STARTED, STATUS_USAGE, STATUS_WARNING } from "./format.ts";
+import { describeWaitStatus } from "./wait-status.ts";
 
 export type StatusRecord =
   | { readonly kind: "error" | "warning"; readonly opIndex: number; readonly errno: number }
@@ -34,8 +36,10 @@ export function decodeStatus(bytes: Uint8Array): StatusRecord[] {
 export function setupError(plan: Plan, opIndex: number, errno: number): SetupError {
   const op = plan.ops[opIndex];
   if (!op) return new SetupError("plan", "plan ended without execve", "plan", errno);
+  // Not an errno: a program the plan ran (exec_wait) failed with this wait status.
+  const program = errno >= C_CONSTANTS.WAIT_FAILED ? describeWaitStatus(errno - C_CONSTANTS.WAIT_FAILED) : undefined;
   // Only the command's execve, and its lookup before a seccomp filter (faccessat), have
   // these op kinds; their failure exits as env(1) would.
   const isCommand = op.kind === "execve" || op.kind === "faccessat";
-  return new SetupError(op.kind, op.origin.note, op.origin.path, errno, isCommand ? commandExitCode(errno) : EXIT_SETUP);
+  return new SetupError(op.kind, op.origin.note, op.origin.path, errno, program, isCommand ? commandExitCode(errno) : EXIT_SETUP);
 }

@@ -6,24 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NO_LIMITS } from "../../src/config/limits-model.ts";
-import { CgroupManager } from "../../src/launch/cgroup/manager.ts";
-import { nodeCgroupEnv } from "../../src/launch/cgroup/node-env.ts";
-import { testCgroup, type TestCgroup } from "../support/cgroup-parent.ts";
+import { cgroupsWritable, testCgroup, type TestCgroup } from "../support/cgroup-parent.ts";
 import { TestEmperor, vassal } from "../support/emperor.ts";
 import { host, requireHost } from "../support/host.ts";
 import { binaryFor, dropTo, removeNobodyCopy, type Result, withoutJailLines } from "../support/jail.ts";
 import { pidsRunning, uniqueSleep, waitFor } from "../support/procs.ts";
 
-function cgroupsWritable(): boolean {
-  if (!host.root) return false;
-  try {
-    new CgroupManager(nodeCgroupEnv(() => {}), `nsjtest-${process.pid}`).create({ ...NO_LIMITS, pids: 4, memory: 1 << 24, cpu: 1 }).remove();
-    return true;
-  } catch {
-    return false;
-  }
-}
 const writable = host.binary && cgroupsWritable();
 requireHost(writable, "a built ./nsjail, root, and writable cgroups with the memory, pids and cpu controllers");
 

@@ -4,6 +4,7 @@
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { TestEmperor, vassal } from "../support/emperor.ts";
+import { buildTestRoot, fsJailReady, type TestRoot } from "../support/fs-jail.ts";
 import { host, requireHost } from "../support/host.ts";
 import { type As, removeNobodyCopy } from "../support/jail.ts";
 import { pidsRunning, uniqueSleep, waitFor } from "../support/procs.ts";
@@ -12,7 +13,12 @@ requireHost(host.binary, "a built ./nsjail (npm run build)");
 requireHost(host.root, "root (CI runs the suite as root)");
 requireHost(host.rootless, "unprivileged user namespaces and setpriv");
 
-afterAll(removeNobodyCopy);
+const fsReady = fsJailReady();
+let rootfs: TestRoot | null = null;
+afterAll(() => {
+  rootfs?.remove();
+  removeNobodyCopy();
+});
 
 /** A vassal that says who it is, then sleeps under a unique command line. */
 function greeter(name: string, sleep: readonly string[], extra = ""): string {
@@ -143,6 +149,38 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       await waitFor("the 20 other vassals to start", () => e.events.filter((x) => x.event === "start").length >= 21);
       expect(e.output.filter((l) => l.startsWith("spy| "))).toEqual(["spy| spy-done"]);
     }, 60_000);
+
+    test.skipIf(!fsReady)("a vassal in a rootfs: its own mounts and in-jail hooks, reloaded; host hooks are refused", async () => {
+      rootfs ??= buildTestRoot();
+      const mountsBefore = mountTable();
+      const sleep = uniqueSleep();
+      const say = "echo \"fs $(hostname) $(cat /etc/conf.d/app.conf) $(cat /srv/host-file) $(cat /tmp/hook) ro=$( (touch /x) 2>&1 | grep -c Read-only) pid1=$(tr '\\0' ' ' </proc/1/cmdline | cut -d' ' -f1)\"";
+      const file = (name: string) =>
+        vassal(["/bin/sh", "-c", `${say}; exec ${sleep.join(" ")}`], [
+          `rootfs = "${rootfs!.dir}"`,
+          `hostname = "${name}"`,
+          `hook_as_root = ["write:/tmp/hook from-the-hook"]`,
+          "[[mount]]",
+          'type = "tmpfs"',
+          'dst = "/tmp"',
+          "[[mount]]",
+          'type = "bind"',
+          `src = "${rootfs!.outside}"`,
+          'dst = "/srv"',
+        ].join("\n"));
+      const e = start(as, { "fs.toml": file("first"), "hosthook.toml": vassal(["/bin/true"], `rootfs = "${rootfs.dir}"\nhook_pre_jail = ["write:/tmp/nsjail-never no"]`) });
+      // The rootfs is read-only, /tmp and /srv are the vassal's mounts, /proc is the jail's.
+      await e.waitOutput("fs| fs first from the rootfs from the host from-the-hook ro=1 pid1=nsjail-init");
+      e.write("fs.toml", file("second"));
+      await e.waitOutput("fs| fs second from the rootfs from the host from-the-hook ro=1 pid1=nsjail-init");
+      const refused = await e.waitEvent("hosthook", "invalid");
+      expect(refused.message).toContain("hosthook.toml: hook_pre_jail: runs on the host, which a vassal may not");
+      expect(existsSync("/tmp/nsjail-never")).toBe(false);
+      e.proc.kill("SIGTERM");
+      expect(await e.proc.exited).toBe(0);
+      expect(pidsRunning(sleep.join(" "))).toEqual([]);
+      expect(mountTable()).toBe(mountsBefore);
+    }, 30_000);
 
     test("a vassal without a pid namespace is refused: it could signal the emperor", async () => {
       const e = start(as, { "nopid.toml": vassal(["/bin/true"], 'unshare = ["user", "fs"]') });

@@ -62,6 +62,22 @@ for (const as of ["root", "nobody"] as const satisfies readonly As[]) {
       }
     });
 
+    test("host hooks run around every start: pre_jail before each clone, post_spawn with each jail's pid", () => {
+      const dir = mkdtempSync(join(tmpdir(), "nsjail-restart-"));
+      try {
+        chmodSync(dir, 0o777);
+        const hooks = ["--hook-pre-jail", `exec:echo pre >> ${dir}/log`, "--hook-post-spawn", `exec:echo post $NSJAIL_PID >> ${dir}/log`];
+        const args = ["run", "--restart", "on-failure", "--restart-delay", "10", "--restart-max-failures", "2", ...hooks, "--", "/bin/sh", "-c", "sleep 0.2; exit 3"];
+        const r = nsjail(as, args);
+        expect(r.code).toBe(3);
+        const log = readFileSync(join(dir, "log"), "utf8").split("\n");
+        expect(log.map((l) => l.replace(/\d+$/, "N"))).toEqual(["pre", "post N", "pre", "post N", ""]);
+        expect(log[1]).not.toBe(log[3]); // a fresh jail, a new pid
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     test("SIGHUP restarts the jail gracefully; SIGTERM ends nsjail and the jail", async () => {
       const sleep = uniqueSleep();
       const proc = Bun.spawn([...dropTo(as), binaryFor(as), "run", "--restart", "on-failure", "--", "/bin/sh", "-c", `echo started; exec ${sleep.join(" ")}`], { stdout: "pipe", stderr: "pipe" });

@@ -3,13 +3,27 @@
 // other nsjail on the machine. One directory per hierarchy that holds a controller nsjail uses.
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { NO_LIMITS } from "../../src/config/limits-model.ts";
 import { findCgroupPlaces } from "../../src/launch/cgroup/detect.ts";
+import { CgroupManager } from "../../src/launch/cgroup/manager.ts";
 import { nodeCgroupEnv, nodeCgroupFs } from "../../src/launch/cgroup/node-env.ts";
 import { removeCgroup } from "../../src/launch/cgroup/remove.ts";
+import { host } from "./host.ts";
 
 /** What nsjail's cgroups use: limits, and the accounting it reads back. cpuset is left out:
  * a new cpuset cgroup takes no process before its cpus and mems are set. */
 const CONTROLLERS = ["memory", "pids", "cpu", "cpuacct"];
+
+/** Whether nsjail, as root here, can make (and remove) a jail cgroup with every controller. */
+export function cgroupsWritable(): boolean {
+  if (!host.root) return false;
+  try {
+    new CgroupManager(nodeCgroupEnv(() => {}), `nsjtest-${process.pid}`).create({ ...NO_LIMITS, pids: 4, memory: 1 << 24, cpu: 1 }).remove();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface TestCgroup {
   /** Shell text that moves the shell into the cgroup, to put before `exec nsjail …`. */

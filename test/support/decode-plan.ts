@@ -5,6 +5,7 @@ import { HEADER_SIZE, OP_FLAG_OPTIONAL, RECORD_SIZE } from "../../src/wire/forma
 export interface DecodedOp {
   kind: OpKind;
   optional: boolean;
+  skip: number;
   args: (bigint | string | null | string[] | bigint[] | { slot: FdSlot } | Uint8Array)[];
 }
 
@@ -37,7 +38,7 @@ export function decodePlan(bytes: Uint8Array): { cloneFlags: bigint; ops: Decode
       }
       return sig === "s" ? str(v) : sig === "a" ? arr(v).map((r) => str(r)!) : sig === "n" ? arr(v) : v;
     });
-    ops.push({ kind, optional: (view.getUint16(base + 2, true) & OP_FLAG_OPTIONAL) !== 0, args });
+    ops.push({ kind, optional: (view.getUint16(base + 2, true) & OP_FLAG_OPTIONAL) !== 0, skip: view.getUint32(base + 4, true), args });
   }
   return { cloneFlags: view.getBigUint64(24, true), ops };
 }

@@ -5,6 +5,7 @@ import { resolveConfig } from "../../src/config/resolve.ts";
 import type { HostFacts } from "../../src/config/host.ts";
 import { buildPlan } from "../../src/plan/build.ts";
 import type { Plan } from "../../src/plan/types.ts";
+import { fakePaths } from "./fake-paths.ts";
 
 export function fixedHost(uid: number): HostFacts {
   return {
@@ -16,6 +17,7 @@ export function fixedHost(uid: number): HostFacts {
     arch: "x64",
     lookupUser: (n) => (n === "nobody" ? 65534 : null),
     lookupGroup: (n) => (n === "nogroup" ? 65534 : null),
+    paths: fakePaths(),
   };
 }
 

@@ -2,9 +2,9 @@
 // config/fields.ts READERS, so validation can read these keys like any other.
 import type { Report } from "../expect.ts";
 import { expectArray } from "../expect.ts";
-import { type FsConfig, type Hook, type HookPhase, type KeepMount, type MountSpec, type NamespaceKey, type PivotRoot } from "./model.ts";
+import { type FsConfig, type Hook, type HookPhase, type KeepMount, type NamespaceKey, type PivotRoot } from "./model.ts";
 import { readHooks } from "./hook.ts";
-import { readMount } from "./mount.ts";
+import { readMountList, type PlacedMount } from "./mount-flags.ts";
 import { readKeepMount, readNamespace, readPivotRoot, readRootfs, resolveKeepMounts } from "./rootfs.ts";
 
 export const FS_KEYS = [
@@ -18,7 +18,7 @@ export interface FsFields {
   namespace: NamespaceKey;
   keep_mount: KeepMount[];
   pivot_root: PivotRoot;
-  mount: MountSpec[];
+  mount: PlacedMount[];
   hook_pre_jail: Hook[];
   hook_post_jail: Hook[];
   hook_as_root: Hook[];
@@ -35,7 +35,7 @@ export const FS_READERS: { readonly [K in FsKey]: Reader<FsFields[K]> } = {
   namespace: (v, path, { report }) => readNamespace(v, path, report),
   keep_mount: (v, path, { report }) => expectArray(v, path, report, (item, p) => readKeepMount(item, p, report)),
   pivot_root: (v, path, { report }) => readPivotRoot(v, path, report),
-  mount: (v, path, { report }) => expectArray(v, path, report, (item, p) => readMount(item, p, report)),
+  mount: (v, path, { report }) => readMountList(v, path, report),
   hook_pre_jail: hooks("pre_jail"),
   hook_post_jail: hooks("post_jail"),
   hook_as_root: hooks("as_root"),
@@ -51,7 +51,8 @@ export function applyFsDefaults(f: Partial<FsFields>): FsConfig {
     // Entries that cannot be placed are issues of the keepMountsPlaced rule.
     keepMounts: resolveKeepMounts(f.keep_mount ?? [], rootfs).mounts,
     pivotRoot: f.pivot_root ?? null,
-    mounts: f.mount ?? [],
+    mounts: (f.mount ?? []).map((m) => m.spec),
+    mountKeys: (f.mount ?? []).map((m) => m.key),
     hooks: {
       pre_jail: f.hook_pre_jail ?? [],
       post_jail: f.hook_post_jail ?? [],

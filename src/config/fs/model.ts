@@ -115,5 +115,7 @@ export interface FsConfig {
   readonly pivotRoot: PivotRoot | null;
   /** In the order given: a later mount may cover an earlier one's parent. */
   readonly mounts: readonly MountSpec[];
+  /** Where each mount was written, for messages: `mount[2]` (the file) or `--bind[0]` (a flag). */
+  readonly mountKeys: readonly string[];
   readonly hooks: { readonly [P in HookPhase]: readonly Hook[] };
 }

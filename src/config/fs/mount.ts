@@ -33,7 +33,7 @@ export const DEFAULT_FLAGS: Readonly<Record<MountedKind, MountFlags>> = {
   bind: { rw: false, nosuid: true, nodev: true, noexec: false },
   tmpfs: { rw: true, nosuid: true, nodev: true, noexec: false },
   proc: { rw: false, nosuid: true, nodev: true, noexec: true },
-  dev: { rw: true, nosuid: true, nodev: false, noexec: true },
+  dev: { rw: false, nosuid: true, nodev: false, noexec: true },
   mqueue: { rw: true, nosuid: true, nodev: true, noexec: true },
   overlay: { rw: true, nosuid: true, nodev: true, noexec: false },
   fs: { rw: false, nosuid: true, nodev: true, noexec: true },

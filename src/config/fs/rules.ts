@@ -11,13 +11,15 @@ export interface FsDraft {
   /** keep_mount as written (plain entries not yet placed under the rootfs). */
   readonly keepMount: readonly KeepMount[];
   readonly unshare: ReadonlySet<string>;
+  /** exec mode: nsjail becomes the jail, no parent stays behind. */
+  readonly exec: boolean;
   /** Keys present in the raw config, valid or not. */
   readonly given: ReadonlySet<string>;
 }
 
 export interface FsRule {
   readonly name: string;
-  readonly uses: readonly (FsKey | "unshare" | "hostname")[];
+  readonly uses: readonly (FsKey | "unshare" | "hostname" | "exec")[];
   readonly check: (d: FsDraft) => ConfigIssue[];
 }
 
@@ -75,7 +77,7 @@ export function kernelFsNeedOwnNamespace({ fs, unshare }: FsDraft): ConfigIssue[
     const ns = fstype === null ? undefined : OWNER_NS[fstype];
     if (ns !== undefined && !unshare.has(ns)) issues.push(needs(path, ns, `${fstype} needs`));
   };
-  fs.mounts.forEach((m, i) => check(`mount[${i}]`, fstypeOf(m)));
+  fs.mounts.forEach((m, i) => check(fs.mountKeys[i]!, fstypeOf(m)));
   for (const [path, h] of eachHook(fs)) if (h.action === "mount") check(path, h.fstype);
   return issues;
 }
@@ -115,11 +117,43 @@ export function mountsNotHidden({ fs }: FsDraft): ConfigIssue[] {
     walk(m.dst, (n, end) => {
       if (n.last <= i) return false;
       const where = end === m.dst.length ? "the same place" : m.dst.slice(0, end);
-      const by = `mount[${n.last}] (${fs.mounts[n.last]?.kind} on ${where})`;
-      issues.push({ path: `mount[${i}]`, message: `is hidden by ${by}, which comes later: list it first` });
+      const by = `${fs.mountKeys[n.last]} (${fs.mounts[n.last]?.kind} on ${where})`;
+      issues.push({ path: fs.mountKeys[i]!, message: `is hidden by ${by}, which comes later: list it first` });
       return true;
     }),
   );
+  return issues;
+}
+
+/** With exec no parent stays behind to run post_spawn hooks or to read an fd for a file. */
+export function execLeavesNoParent({ fs, exec }: FsDraft): ConfigIssue[] {
+  if (!exec) return [];
+  const why = "needs nsjail to stay as supervisor: not with exec";
+  const issues = fs.hooks.post_spawn.length > 0 ? [{ path: HOOK_KEYS.post_spawn, message: why }] : [];
+  fs.mounts.forEach((m, i) => {
+    if (m.kind === "file" && "fd" in m.content) issues.push({ path: fs.mountKeys[i]!, message: "a file from an fd is not passed to exec mode's image: give content instead" });
+  });
+  return issues;
+}
+
+/**
+ * symlink and dir entries write where they are made: only inside file systems nsjail makes (the
+ * empty root, an earlier tmpfs or dev mount). A rootfs or pivot_root's NEW is the user's own.
+ */
+export function writesOnlyOwnFs({ fs }: FsDraft): ConfigIssue[] {
+  const emptyRoot = fs.rootfs === null && fs.pivotRoot === null;
+  const owned = new Set<string>();
+  const issues: ConfigIssue[] = [];
+  fs.mounts.forEach((m, i) => {
+    // Each ancestor looked up once: linear in the length of the paths.
+    let inside = emptyRoot;
+    for (let end = m.dst.lastIndexOf("/"); !inside && end > 0; end = m.dst.lastIndexOf("/", end - 1)) inside = owned.has(m.dst.slice(0, end));
+    if ((m.kind === "symlink" || m.kind === "dir") && !inside) {
+      const root = fs.rootfs ?? fs.pivotRoot?.new;
+      issues.push({ path: fs.mountKeys[i]!, message: `would write into ${root} (nsjail never writes it): put it below a tmpfs mount` });
+    }
+    if (m.kind === "tmpfs" || m.kind === "dev") owned.add(m.dst);
+  });
   return issues;
 }
 
@@ -131,6 +165,8 @@ export const FS_RULES: readonly FsRule[] = [
   { name: "kernelFsNeedOwnNamespace", uses: ["unshare", "mount", ...hookKeys()], check: kernelFsNeedOwnNamespace },
   { name: "hostnameHookNeedsUts", uses: ["unshare", ...hookKeys()], check: hostnameHookNeedsUts },
   { name: "mountsNotHidden", uses: ["mount"], check: mountsNotHidden },
+  { name: "execLeavesNoParent", uses: ["exec", "mount", "hook_post_spawn"], check: execLeavesNoParent },
+  { name: "writesOnlyOwnFs", uses: ["mount", "rootfs", "namespace", "pivot_root"], check: writesOnlyOwnFs },
 ];
 
 function hookKeys(): FsKey[] {

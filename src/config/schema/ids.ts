@@ -1,33 +1,19 @@
 // Stage 1 (config): who the command is — uid and gid inside the jail, and the user namespace's
 // maps to host ids: their keys, readers, defaults and rules.
 import type { ConfigIssue } from "../../errors.ts";
-import { describe, expectArray, expectCString, expectInt, type Report } from "../expect.ts";
+import { describe, expectArray, expectInt, type Report } from "../expect.ts";
+import { MAX_ID, readId, resolveId } from "./id-names.ts";
 import type { HostFacts } from "../host.ts";
 import { MAX_GROUPS, type IdMap, type JailConfig } from "../model.ts";
 import { didYouMean } from "../suggest.ts";
 import { defineKey, needsNamespace, type Reader, type Rule, type ValuesOf } from "./key.ts";
 
-/** (uid_t)-1 is "no id" to the kernel, so the largest usable id is one below it. */
-const MAX_ID = 0xffff_fffe;
 /** Linux ≥ 4.15 accepts this many lines in uid_map/gid_map. */
 const MAX_MAP_LINES = 340;
 const MAP_FIELDS = ["inside", "outside", "count"] as const;
 const SIDES = ["inside", "outside"] as const;
 /** The overflow id ("nobody"/"nogroup"): root's jail runs as it on the host unless asked otherwise. */
 const UNPRIVILEGED_ID = 65534;
-
-export function idReader(kind: "user" | "group"): Reader<number> {
-  return (v, path, { report, host }) => {
-    if (typeof v !== "string") return expectInt(v, path, report, 0, MAX_ID);
-    // Digits are an id even when quoted, so `--uid 1000` and `uid = "1000"` both work.
-    if (/^\d+$/.test(v)) return expectInt(Number(v), path, report, 0, MAX_ID);
-    // A NUL would end the name early in the C library's lookup.
-    if (expectCString(v, path, report) === undefined) return undefined;
-    const id = v === "" ? null : kind === "user" ? host.lookupUser(v) : host.lookupGroup(v);
-    if (id === null) report(path, `no ${kind} named ${describe(v)} on this host`);
-    return id ?? undefined;
-  };
-}
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
@@ -79,8 +65,6 @@ function readIdMap(v: unknown, path: string, report: Report): IdMap | undefined 
 
 const readIdMaps: Reader<IdMap[]> = (v, path, { report }) => expectArray(v, path, report, (item, p) => readIdMap(item, p, report));
 
-const readGroup = idReader("group");
-
 export const ID_KEYS = [
   defineKey(
     {
@@ -90,9 +74,9 @@ export const ID_KEYS = [
       repeatable: false,
       placeholder: "USER",
       defaultDoc: "the caller's uid",
-      doc: "User the command runs as inside the jail: a number, or a name the host's name service knows (/etc/passwd, LDAP, sssd, …).",
+      doc: "User the command runs as inside the jail: a number, or a name from the rootfs's /etc/passwd (with a rootfs) or the host's name service (/etc/passwd, LDAP, sssd, …).",
     },
-    idReader("user"),
+    readId,
   ),
   defineKey(
     {
@@ -102,9 +86,9 @@ export const ID_KEYS = [
       repeatable: false,
       placeholder: "GROUP",
       defaultDoc: "the caller's gid",
-      doc: "Group the command runs as inside the jail: a number, or a name the host's name service knows (/etc/group, LDAP, sssd, …).",
+      doc: "Group the command runs as inside the jail: a number, or a name from the rootfs's /etc/group (with a rootfs) or the host's name service (/etc/group, LDAP, sssd, …).",
     },
-    idReader("group"),
+    readId,
   ),
   defineKey(
     {
@@ -138,9 +122,9 @@ export const ID_KEYS = [
       repeatable: true,
       placeholder: "GROUP",
       defaultDoc: "none: only `gid`",
-      doc: `Supplementary groups of the command inside the jail, names or numbers (at most ${MAX_GROUPS - 1}); each must be mapped by gid_map. setgroups needs root, or a gid_map that newgidmap writes (a range from /etc/subgid).`,
+      doc: `Supplementary groups of the command inside the jail (at most ${MAX_GROUPS - 1}), numbers or names looked up as \`gid\`'s are; each must be mapped by gid_map. setgroups needs root, or a gid_map that newgidmap writes (a range from /etc/subgid).`,
     },
-    (v, path, ctx) => expectArray(v, path, ctx.report, (item, p) => readGroup(item, p, ctx)),
+    (v, path, ctx) => expectArray(v, path, ctx.report, (item, p) => readId(item, p, ctx)),
   ),
 ] as const;
 
@@ -158,12 +142,20 @@ function defaultOutside(inside: number, own: number, host: HostFacts): number {
   return inside === 0 ? UNPRIVILEGED_ID : inside;
 }
 
-export function idDefaults(f: IdFields, host: HostFacts, unshare: ReadonlySet<string>): Pick<JailConfig, "uid" | "gid" | "uidMap" | "gidMap" | "groups"> {
-  const uid = f.uid ?? host.uid;
-  const gid = f.gid ?? host.gid;
+/** `root`: the rootfs whose users and groups name the ids, or null for the host's. */
+export function idDefaults(
+  f: IdFields,
+  host: HostFacts,
+  unshare: ReadonlySet<string>,
+  root: string | null,
+  report: Report,
+): Pick<JailConfig, "uid" | "gid" | "uidMap" | "gidMap" | "groups"> {
+  const uid = resolveId("user", f.uid, host.uid, root, host, (m) => report("uid", m));
+  const gid = resolveId("group", f.gid, host.gid, root, host, (m) => report("gid", m));
   const userNs = unshare.has("user");
   const one = (inside: number, own: number): IdMap[] => (userNs ? [{ inside, outside: defaultOutside(inside, own, host), count: 1 }] : []);
-  const groups = [...new Set(f.groups ?? [])].filter((g) => g !== gid);
+  const named = (f.groups ?? []).map((g, i) => resolveId("group", g, gid, root, host, (m) => report(`groups[${i}]`, m)));
+  const groups = [...new Set(named)].filter((g) => g !== gid);
   return { uid, gid, uidMap: f.uid_map ?? one(uid, host.uid), gidMap: f.gid_map ?? one(gid, host.gid), groups };
 }
 

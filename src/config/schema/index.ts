@@ -1,10 +1,12 @@
 // Stage 1 (config): the one table of config keys, put together from one file per concern.
 // The CLI flags (cli/flag-table.ts), the validator (config/validate.ts) and docs/config.md
 // (scripts/gen-config-doc.ts) all read it from here.
+import type { Report } from "../expect.ts";
 import type { HostFacts } from "../host.ts";
 import type { JailConfig } from "../model.ts";
 import { COMMAND_KEYS, COMMAND_RULES, commandDefaults } from "./command.ts";
 import { EXIT_RECORD_KEYS, EXIT_RECORD_RULES, exitRecordDefaults } from "./exit-record.ts";
+import { FS_KEYS, FS_RULES, fsDefaults, idRoot, namespaceHostname } from "./fs.ts";
 import { ID_KEYS, ID_RULES, idDefaults } from "./ids.ts";
 import type { Key, KeySpec, Rule, ValuesOf } from "./key.ts";
 import { LIMIT_KEYS, limitsDefaults } from "./limits.ts";
@@ -22,13 +24,13 @@ export { KIND_DOC, type KeySpec, type Shorthand, type ValueKind } from "./key.ts
 /** Every key, in the order of the docs and of reported issues. */
 export const SCHEMA = [
   ...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...RESTART_KEYS, ...SECURITY_KEYS, ...SETNS_KEYS,
-  ...LIMIT_KEYS, ...SECCOMP_KEYS, ...EXIT_RECORD_KEYS, ...TERMINAL_KEYS, ...SYSTEMD_KEYS,
+  ...LIMIT_KEYS, ...SECCOMP_KEYS, ...EXIT_RECORD_KEYS, ...TERMINAL_KEYS, ...SYSTEMD_KEYS, ...FS_KEYS,
 ] as const;
 
 /** Cross-field rules, run in this order on the defaulted draft. */
 export const RULES: readonly Rule[] = [
   ...COMMAND_RULES, ...NS_RULES, ...ID_RULES, ...RUN_RULES, ...RESTART_RULES, ...SETNS_RULES, ...SECCOMP_RULES, ...EXIT_RECORD_RULES,
-  ...TERMINAL_RULES, ...SYSTEMD_RULES,
+  ...TERMINAL_RULES, ...SYSTEMD_RULES, ...FS_RULES,
 ];
 
 export type ConfigKey = (typeof SCHEMA)[number]["key"];
@@ -57,15 +59,17 @@ export function readerFor<K extends ConfigKey>(key: K): Key<K, Fields[K]>["read"
   return (BY_KEY.get(key) as Key<K, Fields[K]>).read;
 }
 
-/** Every default in one place: each concern fills its own fields. */
-export function applyDefaults(f: Partial<Fields>, host: HostFacts, source: string | null): JailConfig {
+/** Every default in one place: each concern fills its own fields. `report` takes what only
+ * shows with several keys together (a uid name looked up in the rootfs). */
+export function applyDefaults(f: Partial<Fields>, host: HostFacts, source: string | null, report: Report): JailConfig {
   const ns = nsDefaults(f, host);
   const command = commandDefaults(f, host);
   return {
     source,
     ...command,
     ...ns,
-    ...idDefaults(f, host, ns.unshare),
+    hostname: ns.hostname ?? namespaceHostname(f.namespace),
+    ...idDefaults(f, host, ns.unshare, idRoot(f, host), report),
     ...runDefaults(f),
     ...restartDefaults(f),
     ...securityDefaults(f),
@@ -75,5 +79,6 @@ export function applyDefaults(f: Partial<Fields>, host: HostFacts, source: strin
     ...exitRecordDefaults(f),
     ...terminalDefaults(f),
     ...systemdDefaults(f, host, command),
+    ...fsDefaults(f),
   };
 }

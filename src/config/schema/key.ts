@@ -8,7 +8,7 @@ import type { JailConfig } from "../model.ts";
 
 /**
  * How a value is written. TOML and CLI share the kind; the CLI spelling is always a string that
- * cli/flag-table.ts turns into the TOML shape (see flagsToRaw).
+ * cli/flags-to-raw.ts turns into the TOML shape (flagsToRaw).
  */
 export type ValueKind =
   | "argv" // array of strings; CLI: the words after `--`
@@ -23,6 +23,10 @@ export type ValueKind =
   | "principal[]" // user names or numbers, "group:NAME" or "group:GID"
   | "log_level"
   | "log_format"
+  | "keep_mount[]" // "SRC[:DST]" strings or {src, dst} tables
+  | "pivot_root" // "NEW OLD" or {new, old}
+  | "mount[]" // [[mount]] tables; CLI: the flags of `forms`, in command-line order
+  | "hook[]" // "action:args" strings or one-action tables
   | "id[]" // user/group names or numbers
   | "table" // a TOML table whose keys are documented in KeySpec.fields
   | "size" // bytes, or a string with K/M/G/T; CLI: the string as given
@@ -45,6 +49,10 @@ export const KIND_DOC: Readonly<Record<ValueKind, string>> = {
   "principal[]": 'array of user names or uids, and "group:NAME" or "group:GID"',
   log_level: "string",
   log_format: "string",
+  "keep_mount[]": 'array of "SRC[:DST]" strings or {src, dst} tables',
+  pivot_root: '"NEW OLD" string or {new, old} table',
+  "mount[]": "array of tables (`[[mount]]`, see docs/mounts.md)",
+  "hook[]": 'array of "action:args" strings or tables (see docs/hooks.md)',
   "id[]": "array of strings or integers",
   table: "table",
   size: 'integer (bytes) or string with K, M, G or T (e.g. "64M"), or "max"',
@@ -79,11 +87,20 @@ export interface KeySpec {
   /** The default, as documentation text. */
   readonly defaultDoc: string;
   readonly doc: string;
+  /** Flags that each add one entry to this key, in command-line order across all of them
+   * (`--bind`, `--tmpfs`… for `mount`); their values come after the file's entries. */
+  readonly forms?: readonly FlagForm[];
   /**
    * The keys of a `table` key, for docs/config.md and for flags that set one key of the table
    * each (`--memory` sets `limits.memory`); their `key` is the name inside the table.
    */
   readonly fields?: readonly KeySpec[];
+}
+
+export interface FlagForm {
+  readonly flag: string;
+  readonly placeholder: string;
+  readonly doc: string;
 }
 
 /** A valueless flag that sets a scalar key to `value`, or adds `value` to a list key. */
@@ -128,7 +145,15 @@ export interface Rule {
   /** Checked only for a config about to run, not for a profile (`nsjail check` of a file
    * without `command`). */
   readonly runOnly?: boolean;
-  readonly check: (config: JailConfig, host: HostFacts) => ConfigIssue[];
+  readonly check: (config: JailConfig, host: HostFacts, ctx: RuleContext) => ConfigIssue[];
+}
+
+/** What a rule may need besides the defaulted config: which keys were written, their typed
+ * values before defaults, and which of them failed to read. */
+export interface RuleContext {
+  readonly given: ReadonlySet<string>;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly invalid: ReadonlySet<string>;
 }
 
 /** The issue a rule reports when a key needs a namespace that is not unshared. */

@@ -4,7 +4,7 @@ import type { ConfigIssue } from "../../errors.ts";
 import { byteLength } from "../../sys/bytes.ts";
 import { describe, expectArray, expectBool, expectCString } from "../expect.ts";
 import { NAMESPACES, type JailConfig } from "../model.ts";
-import { idReader } from "./ids.ts";
+import { idReader } from "./id-names.ts";
 import { defineKey, sortedUnique, type Reader, type Rule, type ValuesOf } from "./key.ts";
 import { readNamespace } from "./ns.ts";
 

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { Option } from "commander";
 import { parseRunFast } from "../../../src/cli/fast-argv.ts";
-import { FLAGGED, RUN_OPTIONS, SHORTHANDS, attributeFor } from "../../../src/cli/flag-table.ts";
+import { FLAGGED, FORM_FLAGS, RUN_OPTIONS, SHORTHANDS, attributeFor } from "../../../src/cli/flag-table.ts";
 import { buildProgram } from "../../../src/cli/program.ts";
 
 type Parsed = { command: string[]; opts: Record<string, unknown> };
@@ -58,6 +58,11 @@ const CASES: [string[], boolean][] = [
   [["run", "help"], true],
   [["run", "", "a"], true],
   [["run", "x", "-h", "--help", "--bogus"], true],
+  // mount flags: one list under `mount`, [flag, value] in command-line order
+  [["run", "--bind", "/a:/b", "--tmpfs", "/t", "--ro-bind=/c", "--bind", "/d", "--", "x"], true],
+  [["run", "--proc", "/proc", "--dev", "/dev", "--symlink", "usr/bin:/bin", "--file-fd", "3:/f", "x"], true],
+  [["run", "--namespace", "/ns/001:h", "--keep-mount", "/a", "--keep-mount", "/b:/c", "--pivot-root", "/n /n/o", "x"], true],
+  [["run", "--hook-as-root", "mount:proc none /proc", "--hook-as-root", "umount:/o rec,detach", "x"], true],
   [["run", "-q", "--", "x"], true],
   [["run", "-v", "--quiet", "--verbose", "x"], true],
   [["run", "--keep-env-all", "--keep-env", "TZ", "x"], true],
@@ -111,6 +116,7 @@ describe("parseRunFast agrees with commander", () => {
   test("every value flag, booleans both ways", async () => {
     const argv = ["run"];
     for (const s of FLAGGED) argv.push(...(s.kind === "bool" ? [s.flag, `--no-${s.flag.slice(2)}`] : [s.flag, "1", `${s.flag}=2`]));
+    for (const f of FORM_FLAGS) argv.push(f.flag, "1", `${f.flag}=2`);
     for (const s of SHORTHANDS) argv.push(...(s.short === null ? [s.flag] : [s.flag, s.short]));
     argv.push("--", "/bin/true");
     expect(parseRunFast(argv)).toEqual((await viaCommander(argv))!);

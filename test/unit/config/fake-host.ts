@@ -4,6 +4,7 @@ import { ConfigError, type ConfigIssue } from "../../../src/errors.ts";
 import type { JailConfig } from "../../../src/config/model.ts";
 import type { HostFacts } from "../../../src/config/host.ts";
 import { validateConfig } from "../../../src/config/validate.ts";
+import { fakePaths } from "../../support/fake-paths.ts";
 
 const USERS: Record<string, number> = { root: 0, nobody: 65534, alice: 1000 };
 const GROUPS: Record<string, number> = { root: 0, nogroup: 65534, users: 100 };
@@ -18,6 +19,7 @@ export function fakeHost(over: Partial<HostFacts> = {}): HostFacts {
     arch: "x64",
     lookupUser: (n) => USERS[n] ?? null,
     lookupGroup: (n) => GROUPS[n] ?? null,
+    paths: fakePaths(),
     ...over,
   };
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { flagsToRaw } from "../../../src/cli/flag-table.ts";
+import { flagsToRaw } from "../../../src/cli/flags-to-raw.ts";
 import { addConfigFlags } from "../../../src/cli/flags.ts";
 import { NO_LIMITS } from "../../../src/config/limits-model.ts";
 import { resolveConfig } from "../../../src/config/resolve.ts";

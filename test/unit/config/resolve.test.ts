@@ -1,7 +1,7 @@
 // Stage 1 (config): CLI flags → raw → merged over the file → validated, with CLI precedence.
 import { describe, expect, test } from "bun:test";
 import { Command } from "commander";
-import { flagsToRaw } from "../../../src/cli/flag-table.ts";
+import { flagsToRaw } from "../../../src/cli/flags-to-raw.ts";
 import { addConfigFlags } from "../../../src/cli/flags.ts";
 import { SCHEMA } from "../../../src/config/schema/index.ts";
 import { resolveConfig } from "../../../src/config/resolve.ts";

@@ -35,6 +35,7 @@ describe("encodePlan round trip", () => {
       plan.ops.forEach((op, i) => {
         const back = decoded.ops[i]!;
         expect(back.optional).toBe(op.optional);
+        expect(back.skip).toBe(op.optional ? op.skip : 0);
         op.args.forEach((arg, k) => {
           const got = back.args[k];
           if (typeof arg === "number" || typeof arg === "bigint") expect(got).toBe(BigInt.asUintN(64, BigInt(arg)));

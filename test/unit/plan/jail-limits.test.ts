@@ -89,3 +89,19 @@ test("supplementary groups ride on setgroups, gid first", () => {
   const config = resolveConfig({ file: null, cli: { gid: 0, groups: ["27", "100"], unshare: ["fs"] }, command: ["/bin/true"] }, root);
   expect(buildPlan(config, root).ops.find((o) => o.kind === "setgroups")).toMatchObject({ args: [[0, 27, 100]], origin: { path: "groups" } });
 });
+
+test("with a rootfs and hooks: cgroup namespace first, limits before hook_as_root, the command looked up in the new root, the filter after hook_as_user", () => {
+  const cli = { rootfs: "/ns/001", hook_as_root: ["exec:true"], hook_as_user: ["exec:id -u"], limits: { pids: 10, rlimit_nofile: 64 }, seccomp: { deny: ["uname"] } };
+  const p = buildPlan(resolveConfig({ file: null, cli, command: ["uname"] }, host), host);
+  const k = kinds(p);
+  const first = (kind: string, path?: string) => at(p, (o) => o.kind === kind && (path === undefined || o.origin.path === path));
+  const [cgroupNs, firstMount, pivot] = [first("unshare", "unshare.cgroup"), first("mount"), first("pivot_root")];
+  expect(cgroupNs).toBeGreaterThan(k.indexOf("wait_parent"));
+  expect(firstMount).toBeGreaterThan(cgroupNs);
+  const [ifUp, rlimit, asRoot, asUser] = [k.indexOf("if_up"), k.indexOf("setrlimit"), first("exec_wait", "hook_as_root[0]"), first("exec_wait", "hook_as_user[0]")];
+  expect(pivot < ifUp && ifUp < rlimit && rlimit < asRoot && asRoot < asUser).toBe(true);
+  // The command's lookup and filter, in the init's child, come after every hook.
+  expect(k.slice(-4)).toEqual(["close_range", "faccessat", "seccomp", "execve"]);
+  expect(p.initStart!).toBeGreaterThan(asUser);
+  expect(p.ops.at(-3)).toMatchObject({ kind: "faccessat", args: ["uname", expect.stringContaining("/bin")] });
+});

@@ -79,7 +79,7 @@ describe("exit record", () => {
       pid: 4242, wall_time_s: 0.012, cpu_time_s: null, memory_peak_bytes: null, oom_kills: null,
     });
     // A command not found exits 127 as env(1) does, also when looked up before a filter.
-    const missing = new SetupError("faccessat", "execve /x", "command", 2, 127);
+    const missing = new SetupError("faccessat", "execve /x", "command", 2, undefined, 127);
     expect(exitRecordOf(outcome({ end: null, failure: missing }))).toMatchObject({ nsjail_exit: 127, setup: { op: "faccessat", errno: "ENOENT" } });
     expect(exitRecordOf(outcome({ end: null, pid: null, failure: new SyscallError("clone", 1) })).setup).toMatchObject({ op: "clone", key: null, errno: "EPERM" });
     expect(exitRecordOf(outcome({ end: null, failure: new Error("cgroup v1: mkdir x: EACCES") })).setup).toEqual({ op: null, key: null, errno: null, message: "cgroup v1: mkdir x: EACCES" });

@@ -23,7 +23,7 @@ export function checkFs(text: string, unshare: readonly string[] = ALL_NS): { fs
   const f = fields as Partial<FsFields>;
   const fs = applyFsDefaults(f);
   const given = new Set(Object.keys(raw));
-  issues.push(...runFsRules({ fs, keepMount: f.keep_mount ?? [], unshare: new Set(unshare), given }, invalid));
+  issues.push(...runFsRules({ fs, keepMount: f.keep_mount ?? [], unshare: new Set(unshare), exec: false, given }, invalid));
   return { fs: issues.length === 0 ? fs : null, issues };
 }
 

@@ -23,7 +23,7 @@ const GOOD: [string, string, MountSpec][] = [
   ["--tmpfs", "/tmp:size=64m,mode=1777,nr_inodes=1k,huge=never",
     { kind: "tmpfs", dst: "/tmp", size: "64m", mode: 0o1777, options: "nr_inodes=1k,huge=never", flags: RW, ...at }],
   ["--proc", "/proc", { kind: "proc", dst: "/proc", options: "", flags: { rw: false, nosuid: true, nodev: true, noexec: true }, ...at }],
-  ["--dev", "/dev", { kind: "dev", dst: "/dev", flags: { rw: true, nosuid: true, nodev: false, noexec: true }, ...at }],
+  ["--dev", "/dev", { kind: "dev", dst: "/dev", flags: { rw: false, nosuid: true, nodev: false, noexec: true }, ...at }],
   ["--mqueue", "/dev/mqueue", { kind: "mqueue", dst: "/dev/mqueue", options: "", flags: { rw: true, nosuid: true, nodev: true, noexec: true }, ...at }],
   ["--symlink", "usr/lib:/lib", { kind: "symlink", target: "usr/lib", dst: "/lib", optional: false }],
   ["--dir", "/var/run", { kind: "dir", dst: "/var/run", mode: 0o755, optional: false }],

@@ -19,7 +19,7 @@ const GOOD: [string, string, MountSpec][] = [
   ["proc is read-only and noexec", `type = "proc"\ndst = "/proc"\noptions = "hidepid=2"`,
     { kind: "proc", dst: "/proc", options: "hidepid=2", flags: { rw: false, nosuid: true, nodev: true, noexec: true }, ...at }],
   ["dev keeps device nodes", `type = "dev"\ndst = "/dev"`,
-    { kind: "dev", dst: "/dev", flags: { rw: true, nosuid: true, nodev: false, noexec: true }, ...at }],
+    { kind: "dev", dst: "/dev", flags: { rw: false, nosuid: true, nodev: false, noexec: true }, ...at }],
   ["mqueue", `type = "mqueue"\ndst = "/dev/mqueue"`,
     { kind: "mqueue", dst: "/dev/mqueue", options: "", flags: { rw: true, nosuid: true, nodev: true, noexec: true }, ...at }],
   ["overlay with a throwaway upper", `type = "overlay"\nlower = ["/srv/a", "/srv/b"]\ndst = "/app"`,

@@ -37,6 +37,7 @@ describe("the jail's root reads", () => {
       keepMounts: [],
       pivotRoot: null,
       mounts: [],
+      mountKeys: [],
       hooks: { pre_jail: [], post_jail: [], as_root: [], as_user: [], post_spawn: [] },
     });
   });
