@@ -59,6 +59,8 @@ export interface SetnsSocket {
 export interface JailConfig {
   /** The TOML file this came from, or null for a CLI-only jail. */
   readonly source: string | null;
+  /** The profile the jail started from (`strict`, or a file of keys), or null. */
+  readonly profile: string | null;
   /** argv of the jailed command; command[0] is a path or a name looked up in PATH inside. */
   readonly command: readonly string[];
   /** Namespaces to create; `user` is already added when the caller is not root. */

@@ -32,13 +32,29 @@ function withFlag(path: string, own: unknown, value: unknown, cliKeys: Map<strin
   return adds ? [...(own as unknown[]), ...(value as unknown[])] : value;
 }
 
+/** `over`'s keys over `raw`'s; a table's keys one by one (`[limits]` keeps a default `memory`
+ * it does not set). */
+function layer(raw: Record<string, unknown>, over: Readonly<Record<string, unknown>>): void {
+  for (const [key, value] of Object.entries(over)) raw[key] = isTable(value) && isTable(raw[key]) ? { ...raw[key], ...value } : value;
+}
+
+/** A profile's keys, loaded only when one is named: they lie under the file's and the flags'. */
+function profileKeys(name: string, opts: ResolveOptions, readFile: ReadFile): Record<string, unknown> {
+  const { loadProfile } = require("./profile.ts") as typeof import("./profile.ts");
+  const got = loadProfile(name, readFile);
+  if ("raw" in got) return got.raw;
+  const fromFlag = typeof opts.cli.profile === "string";
+  throw new ConfigError(fromFlag ? null : opts.file, [{ ...got.issue, path: fromFlag ? "--profile" : got.issue.path }]);
+}
+
 /** Throws ConfigError (exit 2) listing every problem of the file and flags together. */
 export function resolveConfig(opts: ResolveOptions, host: HostFacts, readFile: ReadFile = nodeReadFile): JailConfig {
   const loaded = opts.file === null ? null : loadConfigFile(opts.file, readFile);
-  const raw: Record<string, unknown> = { ...opts.defaults };
-  // The file's keys over the defaults; a table's keys one by one (`[limits]` keeps a default
-  // `memory` it does not set).
-  for (const [key, value] of Object.entries(loaded?.raw ?? {})) raw[key] = isTable(value) && isTable(raw[key]) ? { ...raw[key], ...value } : value;
+  const raw: Record<string, unknown> = {};
+  layer(raw, opts.defaults ?? {});
+  const profile = typeof opts.cli.profile === "string" ? opts.cli.profile : loaded?.raw.profile;
+  if (typeof profile === "string" && profile !== "") layer(raw, profileKeys(profile, opts, readFile));
+  layer(raw, loaded?.raw ?? {});
   const cliKeys = new Map<string, number>();
   for (const [key, value] of Object.entries(opts.cli)) {
     if (!isTable(value)) {

@@ -58,8 +58,11 @@ async function probeSetns(): Promise<CheckResult> {
     const cli = { setns_socket: socket, hostname: "nsjail-selftest", unshare: ["fs", "pid", "uts"], time_limit: 10 };
     const config = resolveConfig({ file: null, cli, command: ["/bin/sh", "-c", "exec sleep 10"] }, host);
     const jail = runJail(prepareJail(config, host), host, log);
-    // PID 2 is the jail's command: the joined shell is in its pid namespace, with its uid.
-    const client = Bun.spawn([...selfArgv(), "join", "--wait", "5", socket, "--", "/bin/sh", "-c", "hostname; kill -TERM 2"], { stdout: "pipe", stderr: "pipe" });
+    // PID 2 is the jail's command: the joined shell is in its pid namespace, with its uid. It
+    // ends the jail only after it has exited itself: the end of a pid namespace kills every
+    // process in it, the joined shell included (join would then exit 137, not 0).
+    const script = "hostname; (sleep 0.2; kill -TERM 2) >/dev/null 2>&1 &";
+    const client = Bun.spawn([...selfArgv(), "join", "--wait", "5", socket, "--", "/bin/sh", "-c", script], { stdout: "pipe", stderr: "pipe" });
     const [out, err, code] = await Promise.all([new Response(client.stdout).text(), new Response(client.stderr).text(), client.exited]);
     await jail;
     if (code !== 0 || out !== "nsjail-selftest\n") return fail(`join exited ${code}: ${err.trim() || out.trim() || lines.join("; ")}`, SETNS_HINT);

@@ -1,5 +1,5 @@
 // Builds plans from fixture configs with a fixed host, for golden and ffi tests.
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolveConfig } from "../../src/config/resolve.ts";
 import type { HostFacts } from "../../src/config/host.ts";
@@ -32,6 +32,10 @@ export function planFixtures(): [string, string][] {
 
 export function planFor(file: string, uid: number): Plan {
   const host = fixedHost(uid);
-  const config = resolveConfig({ file, cli: {}, command: [] }, host);
+  // A file without a command is a profile (examples/strict.toml): plan it under /bin/true.
+  const profile = !/^command\s*=/m.test(readFileSync(file, "utf8"));
+  const config = profile
+    ? resolveConfig({ file: null, cli: { profile: file }, command: ["/bin/true"] }, host)
+    : resolveConfig({ file, cli: {}, command: [] }, host);
   return buildPlan(config, host);
 }

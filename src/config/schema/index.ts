@@ -11,6 +11,7 @@ import { ID_KEYS, ID_RULES, idDefaults } from "./ids.ts";
 import type { Key, KeySpec, Rule, ValuesOf } from "./key.ts";
 import { LIMIT_KEYS, limitsDefaults } from "./limits.ts";
 import { NS_KEYS, NS_RULES, nsDefaults } from "./ns.ts";
+import { PROFILE_KEYS, profileDefaults } from "./profile.ts";
 import { RESTART_KEYS, RESTART_RULES, restartDefaults } from "./restart.ts";
 import { RUN_KEYS, RUN_RULES, runDefaults } from "./run.ts";
 import { SECCOMP_KEYS, SECCOMP_RULES, seccompDefaults } from "./seccomp.ts";
@@ -23,7 +24,7 @@ export { KIND_DOC, type KeySpec, type Shorthand, type ValueKind } from "./key.ts
 
 /** Every key, in the order of the docs and of reported issues. */
 export const SCHEMA = [
-  ...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...RESTART_KEYS, ...SECURITY_KEYS, ...SETNS_KEYS,
+  ...PROFILE_KEYS, ...COMMAND_KEYS, ...NS_KEYS, ...ID_KEYS, ...RUN_KEYS, ...RESTART_KEYS, ...SECURITY_KEYS, ...SETNS_KEYS,
   ...LIMIT_KEYS, ...SECCOMP_KEYS, ...EXIT_RECORD_KEYS, ...TERMINAL_KEYS, ...SYSTEMD_KEYS, ...FS_KEYS,
 ] as const;
 
@@ -70,6 +71,7 @@ export function applyDefaults(f: Partial<Fields>, host: HostFacts, source: strin
     ...ns,
     hostname: ns.hostname ?? namespaceHostname(f.namespace),
     ...idDefaults(f, host, ns.unshare, idRoot(f, host), report),
+    ...profileDefaults(f),
     ...runDefaults(f),
     ...restartDefaults(f),
     ...securityDefaults(f),
