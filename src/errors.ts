@@ -71,6 +71,12 @@ export class SyscallError extends JailError {
   }
 }
 
+/** A raw syscall's result: the value, or a SyscallError for `-errno`. */
+export function checkRc(call: string, rc: number, target = ""): number {
+  if (rc < 0) throw new SyscallError(call, -rc, target);
+  return rc;
+}
+
 /** A child-side op failed; decoded from a status record. `reason` replaces the errno words
  * when the failure is no errno (a program an exec hook ran exited non-zero). */
 export class SetupError extends JailError {

@@ -57,6 +57,14 @@ export function expectCString(v: unknown, path: string, report: Report): string 
   return undefined;
 }
 
+/** A C string that is not empty: a path or a name; `what` says which ("a path"). */
+export function expectNonEmpty(v: unknown, path: string, report: Report, what: string): string | undefined {
+  const s = expectCString(v, path, report);
+  if (s !== "") return s;
+  report(path, `expected ${what}, got ${describe(s)}`);
+  return undefined;
+}
+
 export function expectBool(v: unknown, path: string, report: Report): boolean | undefined {
   if (typeof v === "boolean") return v;
   report(path, `expected a boolean (true or false), got ${describe(v)}`);

@@ -119,6 +119,18 @@ export const SYSCALLS = {
   },
 } as const;
 
+/** The parent's own AF_UNIX calls (sys/unix-socket.ts, sys/unix-datagram.ts) beside the
+ * socket constants of C_CONSTANTS: recvmsg flags and the LP64 layouts they fill by hand. */
+export const UNIX_MSG = {
+  DONTWAIT: 0x40,
+  /** sockaddr_un: a u16 family, then up to 108 path bytes. */
+  SUN_PATH: 108,
+  /** struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
+  MSGHDR_SIZE: 56,
+  /** struct cmsghdr's header before its data. */
+  CMSG_HEADER: 16,
+} as const;
+
 /**
  * ABI constants the trampoline needs, identical on x86_64 and aarch64; exported to
  * build/nsj_wire.h as NSJ_<NAME>.

@@ -1,5 +1,5 @@
 // Sys over the trampoline's raw syscalls (no errno juggling, no node:fs on the start path).
-import { JailError, SyscallError } from "../errors.ts";
+import { checkRc, JailError, SyscallError } from "../errors.ts";
 import { EINTR, EINVAL, errnoName } from "../errno.ts";
 import { encodeBytes } from "./bytes.ts";
 import { C_CONSTANTS, F_ADD_SEALS, F_SETFD, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_NOEXEC_SEAL, O_CLOEXEC, O_NONBLOCK, PR, S_IFDIR, S_IFMT, S_IFREG, SEALS_ALL, STATX, WAITID, WNOHANG } from "./constants.ts";
@@ -7,11 +7,6 @@ import { loadNative, NR, writeAll } from "./ffi.ts";
 import { NOT_REGULAR, type ChildExit, type Pipe, type ProcessEntry, type Sys } from "./sys.ts";
 
 const native = loadNative();
-
-function check(call: string, rc: number, target = ""): number {
-  if (rc < 0) throw new SyscallError(call, -rc, target);
-  return rc;
-}
 
 /** A C string of the bytes `s` stands for (sys/bytes.ts), so paths pass through exactly. */
 const cstring = (s: string) => Buffer.from(encodeBytes(`${s}\0`));
@@ -55,7 +50,7 @@ function wait4(pid: number, flags: number): ChildExit | null {
     const rc = native.syscall(NR.wait4, pid, native.address(status), flags, native.address(ru));
     if (rc === -EINTR) continue;
     if (rc === 0) return null;
-    check("wait4", rc, String(pid));
+    checkRc("wait4", rc, String(pid));
     const usec = (sec: number, us: number) => Number(ru[sec]!) * 1_000_000 + Number(ru[us]!);
     const cpuUsec = usec(RU.UTIME_SEC, RU.UTIME_USEC) + usec(RU.STIME_SEC, RU.STIME_USEC);
     return { status: status[0]!, cpuUsec };
@@ -65,7 +60,7 @@ function wait4(pid: number, flags: number): ChildExit | null {
 export const linuxSys: Sys = {
   pipe(): Pipe {
     const fds = new Int32Array(2);
-    check("pipe2", native.syscall(NR.pipe2, native.address(fds), O_CLOEXEC));
+    checkRc("pipe2", native.syscall(NR.pipe2, native.address(fds), O_CLOEXEC));
     return { read: fds[0]!, write: fds[1]! };
   },
   read(fd, size) {
@@ -73,11 +68,11 @@ export const linuxSys: Sys = {
     for (;;) {
       const n = native.syscall(NR.read, fd, native.address(buf), size);
       if (n === -EINTR) continue;
-      return buf.subarray(0, check("read", n));
+      return buf.subarray(0, checkRc("read", n));
     }
   },
   write(fd, data) {
-    check("write", writeAll(native.syscall, fd, data), `fd ${fd}`);
+    checkRc("write", writeAll(native.syscall, fd, data), `fd ${fd}`);
   },
   close(fd) {
     native.syscall(NR.close, fd);
@@ -87,10 +82,10 @@ export const linuxSys: Sys = {
     const flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
     let fd = native.syscall(NR.memfd_create, native.address(cname), flags | MFD_NOEXEC_SEAL);
     if (fd === -EINVAL) fd = native.syscall(NR.memfd_create, native.address(cname), flags); // Linux < 6.3
-    check("memfd_create", fd, name);
-    check("write", writeAll(native.syscall, fd, data), name);
+    checkRc("memfd_create", fd, name);
+    checkRc("write", writeAll(native.syscall, fd, data), name);
     // Sealed: a jail handed this fd can never change what the next jail reads from it.
-    check("fcntl(F_ADD_SEALS)", native.syscall(NR.fcntl, fd, F_ADD_SEALS, SEALS_ALL), name);
+    checkRc("fcntl(F_ADD_SEALS)", native.syscall(NR.fcntl, fd, F_ADD_SEALS, SEALS_ALL), name);
     return fd;
   },
   readFile(path, maxBytes) {
@@ -111,11 +106,11 @@ export const linuxSys: Sys = {
   },
   writeProcFile(path, text) {
     const cpath = cstring(path);
-    const fd = check("open", native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), C_CONSTANTS.O_WRONLY | O_CLOEXEC), path);
+    const fd = checkRc("open", native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), C_CONSTANTS.O_WRONLY | O_CLOEXEC), path);
     // One write(2): the kernel parses an id map only from a single write.
     const rc = writeAll(native.syscall, fd, Buffer.from(text));
     native.syscall(NR.close, fd);
-    check("write", rc, path);
+    checkRc("write", rc, path);
   },
   runHelper(file, args) {
     const hint = "(needs package uidmap and entries in /etc/subuid, /etc/subgid)";
@@ -130,7 +125,7 @@ export const linuxSys: Sys = {
     throw new HelperError(`${file} ${args.join(" ")}: ${why} ${hint}`);
   },
   execImage(imageFd, argv, keepFds) {
-    for (const fd of keepFds) check("fcntl(F_SETFD)", native.syscall(NR.fcntl, fd, F_SETFD, 0), String(fd));
+    for (const fd of keepFds) checkRc("fcntl(F_SETFD)", native.syscall(NR.fcntl, fd, F_SETFD, 0), String(fd));
     const strings = argv.map(cstring);
     const ptrs = new BigUint64Array([...strings.map((b) => BigInt(native.address(b))), 0n]);
     const envp = new BigUint64Array([0n]);
@@ -142,7 +137,7 @@ export const linuxSys: Sys = {
     return native.spawn(bytes, fds);
   },
   setDumpable(dumpable) {
-    check("prctl(PR_SET_DUMPABLE)", native.syscall(NR.prctl, PR.SET_DUMPABLE, dumpable ? 1 : 0));
+    checkRc("prctl(PR_SET_DUMPABLE)", native.syscall(NR.prctl, PR.SET_DUMPABLE, dumpable ? 1 : 0));
   },
   kill(pid, signal) {
     native.syscall(NR.kill, pid, signal);
@@ -155,7 +150,7 @@ export const linuxSys: Sys = {
     }
   },
   setChildSubreaper() {
-    check("prctl(PR_SET_CHILD_SUBREAPER)", native.syscall(NR.prctl, PR.SET_CHILD_SUBREAPER, 1));
+    checkRc("prctl(PR_SET_CHILD_SUBREAPER)", native.syscall(NR.prctl, PR.SET_CHILD_SUBREAPER, 1));
   },
   listProcesses() {
     const fs = require("node:fs") as typeof import("node:fs");

@@ -1,7 +1,7 @@
 // Ground floor (sys): fds onto a running process's namespaces and root, opened through /proc/PID
 // and checked with the nsfs ioctls, plus pidfds that pin the process while they are opened.
 // Used by the setns socket's server and by `nsjail join --pid`.
-import { SyscallError } from "../errors.ts";
+import { checkRc } from "../errors.ts";
 import { encodeBytes } from "./bytes.ts";
 import { C_CONSTANTS, O_CLOEXEC, STATX } from "./constants.ts";
 import { loadNative, NR } from "./ffi.ts";
@@ -42,15 +42,12 @@ const EMPTY = Buffer.from("\0");
 
 function open(path: string, flags: number): number {
   const cpath = Buffer.from(encodeBytes(`${path}\0`));
-  const fd = native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), flags | O_CLOEXEC);
-  if (fd < 0) throw new SyscallError("open", -fd, path);
-  return fd;
+  return checkRc("open", native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), flags | O_CLOEXEC), path);
 }
 
 function nsId(fd: number): string {
   const stx = new Uint8Array(STATX.STRUCT_SIZE);
-  const rc = native.syscall(NR.statx, fd, native.address(EMPTY), C_CONSTANTS.AT_EMPTY_PATH, STX_INO, native.address(stx));
-  if (rc < 0) throw new SyscallError("statx", -rc, `fd ${fd}`);
+  checkRc("statx", native.syscall(NR.statx, fd, native.address(EMPTY), C_CONSTANTS.AT_EMPTY_PATH, STX_INO, native.address(stx)), `fd ${fd}`);
   const v = new DataView(stx.buffer);
   return `${v.getUint32(STX_DEV_OFFSET, true)}:${v.getUint32(STX_DEV_OFFSET + 4, true)}:${v.getBigUint64(STX_INO_OFFSET, true)}`;
 }
@@ -59,26 +56,17 @@ export const procFds: ProcFds = {
   openNamespace: (pid, name) => open(`/proc/${pid}/ns/${name}`, O_RDONLY),
   openRoot: (pid) => open(`/proc/${pid}/root`, O_PATH | O_DIRECTORY),
   openCwd: (pid) => open(`/proc/${pid}/cwd`, O_PATH | O_DIRECTORY),
-  nsType(fd) {
-    const rc = native.syscall(NR.ioctl, fd, NS_GET_NSTYPE);
-    if (rc < 0) throw new SyscallError("ioctl(NS_GET_NSTYPE)", -rc, `fd ${fd}`);
-    return rc;
-  },
+  nsType: (fd) => checkRc("ioctl(NS_GET_NSTYPE)", native.syscall(NR.ioctl, fd, NS_GET_NSTYPE), `fd ${fd}`),
   nsId,
   ownerId(fd) {
-    const owner = native.syscall(NR.ioctl, fd, NS_GET_USERNS);
-    if (owner < 0) throw new SyscallError("ioctl(NS_GET_USERNS)", -owner, `fd ${fd}`);
+    const owner = checkRc("ioctl(NS_GET_USERNS)", native.syscall(NR.ioctl, fd, NS_GET_USERNS), `fd ${fd}`);
     try {
       return nsId(owner);
     } finally {
       native.syscall(NR.close, owner);
     }
   },
-  pidfd(pid) {
-    const fd = native.syscall(NR.pidfd_open, pid, 0);
-    if (fd < 0) throw new SyscallError("pidfd_open", -fd, String(pid));
-    return fd;
-  },
+  pidfd: (pid) => checkRc("pidfd_open", native.syscall(NR.pidfd_open, pid, 0), String(pid)),
   isAlive: (pidfd) => native.syscall(NR.pidfd_send_signal, pidfd, 0, 0, 0) === 0,
   close: (fd) => void native.syscall(NR.close, fd),
 };

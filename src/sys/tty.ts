@@ -1,7 +1,7 @@
 // The parent's terminal calls, as raw syscalls: a pseudo-terminal pair, termios (TCGETS /
 // TCSETS), window sizes, and the non-blocking fds the relay reads through Bun's event loop.
 // Used by src/launch/terminal.ts and src/supervisor/terminal-relay.ts.
-import { SyscallError } from "../errors.ts";
+import { checkRc } from "../errors.ts";
 import { EINTR, EINVAL } from "../errno.ts";
 import { C_CONSTANTS, O_CLOEXEC, O_NONBLOCK, S_IFMT, STATX, TIOC } from "./constants.ts";
 import { loadNative, NR } from "./ffi.ts";
@@ -21,11 +21,6 @@ export interface PtyPair {
   readonly slave: number;
 }
 
-function check(call: string, rc: number, target: string): number {
-  if (rc < 0) throw new SyscallError(call, -rc, target);
-  return rc;
-}
-
 function open(path: string, flags = O_RDWR): number {
   const cpath = Buffer.from(`${path}\0`);
   return native.syscall(NR.openat, C_CONSTANTS.AT_FDCWD, native.address(cpath), flags | O_NOCTTY | O_CLOEXEC, 0);
@@ -35,23 +30,23 @@ function open(path: string, flags = O_RDWR): number {
  * is not ours cannot hand us another terminal; older kernels name it with TIOCGPTN. */
 function openSlave(master: number): number {
   const peer = native.syscall(NR.ioctl, master, TIOC.GPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (peer !== -EINVAL && peer !== -ENOTTY) return check("ioctl(TIOCGPTPEER)", peer, "/dev/ptmx");
+  if (peer !== -EINVAL && peer !== -ENOTTY) return checkRc("ioctl(TIOCGPTPEER)", peer, "/dev/ptmx");
   const n = new Int32Array(1);
-  check("ioctl(TIOCGPTN)", native.syscall(NR.ioctl, master, TIOC.GPTN, native.address(n)), "/dev/ptmx");
-  return check("open", open(`/dev/pts/${n[0]}`), `/dev/pts/${n[0]}`);
+  checkRc("ioctl(TIOCGPTN)", native.syscall(NR.ioctl, master, TIOC.GPTN, native.address(n)), "/dev/ptmx");
+  return checkRc("open", open(`/dev/pts/${n[0]}`), `/dev/pts/${n[0]}`);
 }
 
 /** A fresh pseudo-terminal: both ends close-on-exec, neither our controlling terminal, the
  * slave above fd 2 so that placing it on 0, 1 and 2 never names itself, the master
  * non-blocking so that Bun's event loop, not a thread, waits on it. */
 export function openPty(): PtyPair {
-  const master = check("open", open("/dev/ptmx", O_RDWR | O_NONBLOCK), "/dev/ptmx");
+  const master = checkRc("open", open("/dev/ptmx", O_RDWR | O_NONBLOCK), "/dev/ptmx");
   try {
     const unlock = new Int32Array(1);
-    check("ioctl(TIOCSPTLCK)", native.syscall(NR.ioctl, master, TIOC.SPTLCK, native.address(unlock)), "/dev/ptmx");
+    checkRc("ioctl(TIOCSPTLCK)", native.syscall(NR.ioctl, master, TIOC.SPTLCK, native.address(unlock)), "/dev/ptmx");
     let slave = openSlave(master);
     if (slave <= 2) {
-      const high = check("fcntl(F_DUPFD_CLOEXEC)", native.syscall(NR.fcntl, slave, F_DUPFD_CLOEXEC, 3), "pty");
+      const high = checkRc("fcntl(F_DUPFD_CLOEXEC)", native.syscall(NR.fcntl, slave, F_DUPFD_CLOEXEC, 3), "pty");
       native.syscall(NR.close, slave);
       slave = high;
     }
@@ -69,7 +64,7 @@ export function getTermios(fd: number): Uint8Array | null {
 }
 
 export function setTermios(fd: number, termios: Uint8Array): void {
-  check("ioctl(TCSETS)", native.syscall(NR.ioctl, fd, TIOC.TCSETS, native.address(termios)), `fd ${fd}`);
+  checkRc("ioctl(TCSETS)", native.syscall(NR.ioctl, fd, TIOC.TCSETS, native.address(termios)), `fd ${fd}`);
 }
 
 /** rows, cols, xpixel, ypixel (struct winsize), or null when `fd` is not a terminal. */
@@ -79,7 +74,7 @@ export function getWinsize(fd: number): Uint8Array | null {
 }
 
 export function setWinsize(fd: number, ws: Uint8Array): void {
-  check("ioctl(TIOCSWINSZ)", native.syscall(NR.ioctl, fd, TIOC.SWINSZ, native.address(ws)), `fd ${fd}`);
+  checkRc("ioctl(TIOCSWINSZ)", native.syscall(NR.ioctl, fd, TIOC.SWINSZ, native.address(ws)), `fd ${fd}`);
 }
 
 const S_IFCHR = 0o020000;

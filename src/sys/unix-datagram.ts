@@ -1,13 +1,14 @@
 // The parent's AF_UNIX datagram calls, as raw syscalls: a socketpair, receiving one fd sent
 // with SCM_RIGHTS, and sending one datagram to a path or an abstract `@name` (how
 // NOTIFY_SOCKET names systemd's socket). Used by src/supervisor/notify.ts.
-import { SyscallError } from "../errors.ts";
+import { checkRc, SyscallError } from "../errors.ts";
 import { encodeBytes } from "./bytes.ts";
-import { C_CONSTANTS } from "./constants.ts";
+import { C_CONSTANTS, UNIX_MSG } from "./constants.ts";
 import { loadNative, NR } from "./ffi.ts";
 
 const native = loadNative();
-const { AF_UNIX, SOCK_DGRAM, SOCK_CLOEXEC, SOL_SOCKET, SCM_RIGHTS } = C_CONSTANTS;
+const { AF_UNIX, SOCK_DGRAM, SOCK_CLOEXEC, SOL_SOCKET, SCM_RIGHTS, MSG_NOSIGNAL, MSG_CMSG_CLOEXEC } = C_CONSTANTS;
+const { DONTWAIT: MSG_DONTWAIT, SUN_PATH: SUN_PATH_MAX, MSGHDR_SIZE, CMSG_HEADER } = UNIX_MSG;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const F_SETOWN = 8;
@@ -15,25 +16,13 @@ const F_SETSIG = 10;
 const O_ASYNC = 0o20000;
 const SIGURG = 23;
 const MSG_TRUNC = 0x20;
-const MSG_DONTWAIT = 0x40;
-const MSG_NOSIGNAL = 0x4000;
-const MSG_CMSG_CLOEXEC = 0x40000000;
-/** sockaddr_un: a u16 family, then up to 108 path bytes. */
-const SUN_PATH_MAX = 108;
-/** LP64 struct msghdr: name, namelen, iov, iovlen, control, controllen, flags. */
-const MSGHDR_SIZE = 56;
-/** cmsghdr (16 bytes) + one int, padded: CMSG_SPACE(sizeof(int)). */
-const CMSG_SPACE_INT = 24;
-
-function check(call: string, rc: number, target: string): number {
-  if (rc < 0) throw new SyscallError(call, -rc, target);
-  return rc;
-}
+/** cmsghdr + one int, padded to 8: CMSG_SPACE(sizeof(int)). */
+const CMSG_SPACE_INT = CMSG_HEADER + 8;
 
 /** A connected pair of close-on-exec datagram sockets. */
 export function socketPair(): [number, number] {
   const fds = new Int32Array(2);
-  check("socketpair", native.syscall(NR.socketpair, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, native.address(fds)), "AF_UNIX");
+  checkRc("socketpair", native.syscall(NR.socketpair, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, native.address(fds)), "AF_UNIX");
   return [fds[0]!, fds[1]!];
 }
 
@@ -59,10 +48,10 @@ export function receiveFd(fd: number): number | null {
  * hears of it with no thread and no timer, and a late one after the listener is gone does
  * nothing, as SIGURG is ignored by default. */
 export function signalOnInput(fd: number): void {
-  check("fcntl(F_SETSIG)", native.syscall(NR.fcntl, fd, F_SETSIG, SIGURG), `fd ${fd}`);
-  check("fcntl(F_SETOWN)", native.syscall(NR.fcntl, fd, F_SETOWN, process.pid), `fd ${fd}`);
-  const flags = check("fcntl(F_GETFL)", native.syscall(NR.fcntl, fd, F_GETFL), `fd ${fd}`);
-  check("fcntl(F_SETFL)", native.syscall(NR.fcntl, fd, F_SETFL, flags | O_ASYNC), `fd ${fd}`);
+  checkRc("fcntl(F_SETSIG)", native.syscall(NR.fcntl, fd, F_SETSIG, SIGURG), `fd ${fd}`);
+  checkRc("fcntl(F_SETOWN)", native.syscall(NR.fcntl, fd, F_SETOWN, process.pid), `fd ${fd}`);
+  const flags = checkRc("fcntl(F_GETFL)", native.syscall(NR.fcntl, fd, F_GETFL), `fd ${fd}`);
+  checkRc("fcntl(F_SETFL)", native.syscall(NR.fcntl, fd, F_SETFL, flags | O_ASYNC), `fd ${fd}`);
 }
 
 /** One datagram waiting on `fd`, or null when none is. A datagram longer than `max` comes
@@ -104,9 +93,9 @@ export function sendDatagram(address: string, data: Uint8Array): void {
   msg[1] = BigInt(addr.length);
   msg[2] = BigInt(native.address(iov));
   msg[3] = 1n;
-  const fd = check("socket", native.syscall(NR.socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), "AF_UNIX");
+  const fd = checkRc("socket", native.syscall(NR.socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), "AF_UNIX");
   try {
-    check("sendmsg", native.syscall(NR.sendmsg, fd, native.address(msg), MSG_NOSIGNAL), address);
+    checkRc("sendmsg", native.syscall(NR.sendmsg, fd, native.address(msg), MSG_NOSIGNAL), address);
   } finally {
     native.syscall(NR.close, fd);
   }

@@ -2,8 +2,9 @@
 // (SO_PEERCRED, SO_PEERGROUPS) and fds passed as SCM_RIGHTS — over raw sendmsg/recvmsg.
 // The setns socket's server (supervisor/setns-server.ts) and `nsjail join` use it.
 import { EINTR } from "../errno.ts";
-import { SyscallError } from "../errors.ts";
+import { checkRc, SyscallError } from "../errors.ts";
 import { encodeBytes } from "./bytes.ts";
+import { C_CONSTANTS, UNIX_MSG } from "./constants.ts";
 import { loadNative, NR } from "./ffi.ts";
 
 export interface PeerCred {
@@ -35,33 +36,18 @@ export interface UnixSockets {
   close(fd: number): void;
 }
 
-const AF_UNIX = 1;
+const { AF_UNIX, SOCK_CLOEXEC, SOL_SOCKET, SCM_RIGHTS, MSG_NOSIGNAL, MSG_CMSG_CLOEXEC } = C_CONSTANTS;
+const { DONTWAIT: MSG_DONTWAIT, SUN_PATH, MSGHDR_SIZE, CMSG_HEADER } = UNIX_MSG;
 const SOCK_STREAM = 1;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
 const SO_PEERCRED = 17;
 const SO_RCVTIMEO = 20;
 const SO_PEERGROUPS = 59;
-const SCM_RIGHTS = 1;
-const MSG_DONTWAIT = 0x40;
-const MSG_NOSIGNAL = 0x4000;
 const MSG_CTRUNC = 0x8;
-const MSG_CMSG_CLOEXEC = 0x40000000;
 const ERANGE = 34;
-/** struct sockaddr_un: sa_family_t + 108 bytes of path. */
-const SUN_PATH = 108;
-/** struct msghdr on a 64-bit kernel; struct cmsghdr's header before its data. */
-const MSGHDR_SIZE = 56;
-const CMSG_HEADER = 16;
 const MAX_GROUPS = 65536;
 
 const native = loadNative();
 const addr = (b: Uint8Array) => BigInt(native.address(b));
-
-function check(call: string, rc: number, target = ""): number {
-  if (rc < 0) throw new SyscallError(call, -rc, target);
-  return rc;
-}
 
 /** A socklen_t in memory the kernel can write back to. */
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
@@ -107,18 +93,18 @@ export const unixSockets: UnixSockets = {
     const sa = new Uint8Array(2 + SUN_PATH);
     sa[0] = AF_UNIX;
     sa.set(bytes, 2);
-    const fd = check("socket", native.syscall(NR.socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const fd = checkRc("socket", native.syscall(NR.socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     let rc: number;
     do rc = native.syscall(NR.connect, fd, native.address(sa), 2 + bytes.length + 1);
     while (rc === -EINTR);
     if (rc < 0) native.syscall(NR.close, fd);
-    check("connect", rc, path);
+    checkRc("connect", rc, path);
     return fd;
   },
   peerCred(fd) {
     const cred = new Uint8Array(12);
     const len = u32(12);
-    check("getsockopt(SO_PEERCRED)", native.syscall(NR.getsockopt, fd, SOL_SOCKET, SO_PEERCRED, native.address(cred), native.address(len)));
+    checkRc("getsockopt(SO_PEERCRED)", native.syscall(NR.getsockopt, fd, SOL_SOCKET, SO_PEERCRED, native.address(cred), native.address(len)));
     const v = new DataView(cred.buffer);
     return { pid: v.getInt32(0, true), uid: v.getUint32(4, true), gid: v.getUint32(8, true) };
   },
@@ -159,7 +145,7 @@ export const unixSockets: UnixSockets = {
     do n = native.syscall(NR.recvmsg, fd, native.address(msg), MSG_CMSG_CLOEXEC);
     while (n === -EINTR);
     void iov; // as in sendWithFds
-    check("recvmsg", n);
+    checkRc("recvmsg", n);
     const mv = new DataView(msg.buffer);
     const fds = rightsIn(control, Number(mv.getBigUint64(40, true)));
     if ((mv.getInt32(48, true) & MSG_CTRUNC) !== 0 || fds.length > maxFds) {
@@ -171,7 +157,7 @@ export const unixSockets: UnixSockets = {
   setReceiveTimeout(fd, ms) {
     const tv = new BigInt64Array([BigInt(Math.floor(ms / 1000)), BigInt((ms % 1000) * 1000)]);
     const bytes = new Uint8Array(tv.buffer);
-    check("setsockopt(SO_RCVTIMEO)", native.syscall(NR.setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, native.address(bytes), 16));
+    checkRc("setsockopt(SO_RCVTIMEO)", native.syscall(NR.setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, native.address(bytes), 16));
   },
   close: (fd) => void native.syscall(NR.close, fd),
 };

@@ -2,29 +2,13 @@
 // pseudo-terminal of its own (nsjail's "caller's terminal") and relays our pipe to it as keys.
 // Nothing it started outlives the test: see dispose() and the pdeathsig in the constructor.
 import type { Subprocess } from "bun";
-import { readdirSync, readFileSync } from "node:fs";
+import { linuxSys } from "../../src/sys/linux-sys.ts";
 import { waitFor } from "./procs.ts";
-
-/** The parent pid and state of every process on the host. */
-function processTable(): Map<number, { ppid: number; state: string }> {
-  const table = new Map<number, { ppid: number; state: string }>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const [state, ppid] = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-      table.set(Number(name), { ppid: Number(ppid), state: state! });
-    } catch {
-      // it exited while we looked
-    }
-  }
-  return table;
-}
 
 /** `root` and every process below it, parents first. */
 function treeOf(root: number): number[] {
   const children = new Map<number, number[]>();
-  for (const [pid, { ppid }] of processTable()) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  for (const { pid, ppid } of linuxSys.listProcesses()) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   const tree = [root];
   for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
   return tree;
@@ -112,8 +96,8 @@ export class ScriptSession {
       }
     }
     const alive = () => {
-      const table = processTable();
-      return tree.filter((pid) => table.has(pid) && table.get(pid)!.state !== "Z");
+      const live = new Set(linuxSys.listProcesses().filter((p) => !p.zombie).map((p) => p.pid));
+      return tree.filter((pid) => live.has(pid));
     };
     await waitFor(`the processes of a test terminal (${tree.join(" ")}) to end`, () => alive().length === 0);
   }

@@ -1,7 +1,7 @@
 // Stage 1 (config): where the exit record goes — one JSON line per jail when it ends (see
 // docs/exit-record.md): an fd nsjail inherited, a file it appends to, or both.
 import type { ConfigIssue } from "../../errors.ts";
-import { describe, expectCString, expectInt } from "../expect.ts";
+import { expectInt, expectNonEmpty } from "../expect.ts";
 import type { JailConfig } from "../model.ts";
 import { defineKey, type Rule, type ValuesOf } from "./key.ts";
 
@@ -31,12 +31,7 @@ export const EXIT_RECORD_KEYS = [
       defaultDoc: "none",
       doc: "A file on the host the exit record is appended to (created if missing, mode 0644 less the umask); opened before the jail starts.",
     },
-    (v, path, { report }) => {
-      const s = expectCString(v, path, report);
-      if (s !== "") return s;
-      report(path, `expected a path, got ${describe(s)}`);
-      return undefined;
-    },
+    (v, path, { report }) => expectNonEmpty(v, path, report, "a path"),
   ),
 ] as const;
 

@@ -1,6 +1,6 @@
 // Stage 1 (config): `profile` — the set of keys a jail starts from. The key is read here; the
 // profile's own keys are put under the file's and the flags' in config/resolve.ts.
-import { describe, expectCString } from "../expect.ts";
+import { expectNonEmpty } from "../expect.ts";
 import type { JailConfig } from "../model.ts";
 import { defineKey, type ValuesOf } from "./key.ts";
 
@@ -15,12 +15,7 @@ export const PROFILE_KEYS = [
       defaultDoc: "none",
       doc: "Keys the jail starts from: `strict` (every namespace, an empty read-only root, no capabilities, the dangerous syscalls denied, pids and memory limits; see docs/profiles.md) or a TOML file of keys. The config file's keys replace the profile's (a table's keys one by one), and flags add to its lists or override it.",
     },
-    (v, path, { report }) => {
-      const s = expectCString(v, path, report);
-      if (s === undefined || s !== "") return s;
-      report(path, `expected a profile name or a file path, got ${describe(s)}`);
-      return undefined;
-    },
+    (v, path, { report }) => expectNonEmpty(v, path, report, "a profile name or a file path"),
   ),
 ] as const;
 
